@@ -1,0 +1,108 @@
+#include "store/migrations.h"
+
+namespace segmenta::store {
+namespace {
+
+// Migration 1: the canonical schema of ARCHITECTURE.md. Customer attribute columns
+// are added by ingest as the project declares them (ALTER TABLE customers ADD COLUMN).
+constexpr const char* kCanonicalSchema = R"sql(
+CREATE TABLE customers (
+  customer_id VARCHAR PRIMARY KEY,
+  _source VARCHAR NOT NULL,          -- the source that loaded it, or 'auto:<events source>'
+  _line BIGINT                       -- its line in that source (NULL when auto-created)
+);
+CREATE TABLE events (
+  customer_id VARCHAR NOT NULL,
+  ts TIMESTAMP NOT NULL,
+  type VARCHAR NOT NULL,
+  amount DOUBLE,
+  order_id VARCHAR,
+  channel VARCHAR,
+  category VARCHAR,
+  campaign VARCHAR,
+  score DOUBLE,
+  props JSON,
+  _source VARCHAR NOT NULL,
+  _line BIGINT NOT NULL
+);
+CREATE TABLE quarantine (
+  source VARCHAR NOT NULL,
+  file VARCHAR NOT NULL,
+  line BIGINT,
+  column_name VARCHAR,
+  value VARCHAR,
+  raw VARCHAR,
+  reason VARCHAR NOT NULL,
+  ingested_at TIMESTAMP NOT NULL
+);
+CREATE TABLE ingest_runs (
+  source VARCHAR NOT NULL,
+  file VARCHAR NOT NULL,
+  started_at TIMESTAMP NOT NULL,
+  seconds DOUBLE NOT NULL,
+  rows_read BIGINT NOT NULL,
+  rows_loaded BIGINT NOT NULL,
+  rows_quarantined BIGINT NOT NULL,
+  rows_filtered BIGINT NOT NULL,
+  duplicates BIGINT NOT NULL,
+  customers_created BIGINT NOT NULL
+);
+CREATE TABLE snapshots (
+  snapshot_id BIGINT PRIMARY KEY,
+  created_at TIMESTAMP NOT NULL,
+  as_of DATE NOT NULL,
+  config_hash VARCHAR NOT NULL,
+  data_fingerprint VARCHAR NOT NULL
+);
+CREATE TABLE memberships (
+  snapshot_id BIGINT NOT NULL,
+  segmentation VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  segment VARCHAR NOT NULL,
+  score DOUBLE
+);
+CREATE TABLE models (snapshot_id BIGINT NOT NULL, segmentation VARCHAR NOT NULL, json JSON);
+CREATE TABLE profiles (
+  snapshot_id BIGINT NOT NULL,
+  segmentation VARCHAR NOT NULL,
+  segment VARCHAR NOT NULL,
+  json JSON
+);
+CREATE TABLE membership_history (
+  segmentation VARCHAR NOT NULL,
+  segment VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  entered_at TIMESTAMP NOT NULL,
+  exited_at TIMESTAMP
+);
+CREATE TABLE experiments (
+  experiment_id VARCHAR PRIMARY KEY,
+  created_at TIMESTAMP NOT NULL,
+  json JSON
+);
+CREATE TABLE spend (
+  campaign VARCHAR,
+  channel VARCHAR,
+  segment VARCHAR,
+  period VARCHAR,
+  cost DOUBLE
+);
+CREATE TABLE audit (
+  ts TIMESTAMP NOT NULL,
+  actor VARCHAR NOT NULL,
+  action VARCHAR NOT NULL,
+  object VARCHAR,
+  detail VARCHAR
+);
+CREATE TABLE api_tokens (hash VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "canonical schema", kCanonicalSchema},
+};
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+}  // namespace segmenta::store

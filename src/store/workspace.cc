@@ -1,0 +1,64 @@
+#include "segmenta/workspace.h"
+
+#include <system_error>
+
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace segmenta {
+
+Workspace::Workspace(std::filesystem::path dir, std::unique_ptr<store::Database> database)
+    : dir_(std::move(dir)), database_(std::move(database)) {}
+Workspace::Workspace(Workspace&&) noexcept = default;
+Workspace& Workspace::operator=(Workspace&&) noexcept = default;
+Workspace::~Workspace() = default;
+
+store::Database& Workspace::database() { return *database_; }
+store::Connection& Workspace::connection() { return database_->connection(); }
+
+int LatestSchemaVersion() { return store::Migrations().back().version; }
+
+Result<Workspace> Workspace::Open(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    return Status::IoError("cannot create workspace " + dir.string() + ": " + error.message());
+  }
+  SEG_ASSIGN_OR_RETURN(store::Database db, store::Database::Open((dir / "segmenta.duckdb").string()));
+  Workspace workspace(dir, std::make_unique<store::Database>(std::move(db)));
+  SEG_RETURN_IF_ERROR(workspace.Migrate().WithContext("workspace " + dir.string()));
+  return workspace;
+}
+
+Result<Workspace> Workspace::OpenInMemory() {
+  SEG_ASSIGN_OR_RETURN(store::Database db, store::Database::Open(""));
+  Workspace workspace({}, std::make_unique<store::Database>(std::move(db)));
+  SEG_RETURN_IF_ERROR(workspace.Migrate());
+  return workspace;
+}
+
+Status Workspace::Migrate() {
+  store::Connection& conn = connection();
+  SEG_RETURN_IF_ERROR(conn.Execute(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+      "description VARCHAR, applied_at TIMESTAMP NOT NULL)"));
+  SEG_ASSIGN_OR_RETURN(int64_t current, conn.QueryInt("SELECT max(version) FROM schema_version"));
+  if (current > LatestSchemaVersion()) {
+    return Status::InvalidArgument("the workspace has schema version " + std::to_string(current) +
+                                   " but this segmenta knows up to " +
+                                   std::to_string(LatestSchemaVersion()) +
+                                   "; upgrade segmenta to open it");
+  }
+  for (const store::Migration& migration : store::Migrations()) {
+    if (migration.version <= current) continue;
+    SEG_RETURN_IF_ERROR(store::InTransaction(conn, [&] {
+      SEG_RETURN_IF_ERROR(conn.Execute(migration.sql));
+      return conn.Execute("INSERT INTO schema_version VALUES ($1, $2, now())",
+                          {int64_t{migration.version}, std::string(migration.description)});
+    }).WithContext("migration " + std::to_string(migration.version)));
+  }
+  schema_version_ = LatestSchemaVersion();
+  return Status::Ok();
+}
+
+}  // namespace segmenta
