@@ -1,0 +1,66 @@
+#include "engine/dialect.h"
+
+namespace segmenta {
+namespace {
+
+std::string Doubled(std::string_view text, char quote) {
+  std::string out(1, quote);
+  for (char c : text) {
+    out += c;
+    if (c == quote) out += quote;
+  }
+  out += quote;
+  return out;
+}
+
+std::string Join(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view part : parts) out += part;
+  return out;
+}
+
+class DuckDb final : public Dialect {
+ public:
+  std::string name() const override { return "duckdb"; }
+  std::string QuoteIdentifier(std::string_view name) const override { return Doubled(name, '"'); }
+  std::string QuoteString(std::string_view text) const override { return Doubled(text, '\''); }
+  std::string DateLiteral(std::string_view iso_date) const override {
+    return "DATE " + QuoteString(iso_date);
+  }
+  std::string DaysBetween(std::string_view from, std::string_view to) const override {
+    return Join({"date_diff('day', CAST(", from, " AS DATE), CAST(", to, " AS DATE))"});
+  }
+  std::string AddDays(std::string_view ts, int days) const override {
+    return Join({"(", ts, " + INTERVAL (", std::to_string(days), ") DAY)"});
+  }
+  std::string TryDouble(std::string_view expr) const override {
+    return Join({"TRY_CAST(", expr, " AS DOUBLE)"});
+  }
+  std::string TryTimestamp(std::string_view expr) const override {
+    return Join({"TRY_CAST(", expr, " AS TIMESTAMP)"});
+  }
+  std::string TryTimestampFormat(std::string_view expr, std::string_view format) const override {
+    return Join({"try_strptime(", expr, ", ", QuoteString(format), ")"});
+  }
+  std::string ToDate(std::string_view expr) const override {
+    return Join({"CAST(", expr, " AS DATE)"});
+  }
+  std::string Month(std::string_view expr) const override {
+    return Join({"month(", expr, ")"});
+  }
+  std::string DayOfMonth(std::string_view expr) const override {
+    return Join({"day(", expr, ")"});
+  }
+  std::string ArgMax(std::string_view arg, std::string_view key) const override {
+    return Join({"arg_max(", arg, ", ", key, ")"});
+  }
+};
+
+}  // namespace
+
+const Dialect& DuckDbDialect() {
+  static const DuckDb dialect;
+  return dialect;
+}
+
+}  // namespace segmenta
