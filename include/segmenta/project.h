@@ -1,0 +1,109 @@
+// Project: the parsed `segmenta.toml` — sources, attribute roles and types,
+// segmentations, feature settings and privacy.
+//
+//   SEG_ASSIGN_OR_RETURN(segmenta::Project project, segmenta::LoadProject("shop"));
+//   for (const segmenta::SourceConfig& source : project.sources) { ... }
+//
+// Every mistake in the file is an InvalidArgument naming the file, the line, the key
+// and what would be valid ("unknown key 'amout' — did you mean 'amount'?").
+// docs/guide.md is the reference for every key. Values are plain data: copyable,
+// thread-compatible.
+#ifndef SEGMENTA_PROJECT_H_
+#define SEGMENTA_PROJECT_H_
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "segmenta/feature_options.h"
+#include "segmenta/status.h"
+
+namespace segmenta {
+
+enum class AttributeRole { kDemographic, kGeographic, kPsychographic, kContact, kConsent };
+enum class AttributeType { kNumber, kCategory, kDate, kText, kList };
+
+std::string_view ToString(AttributeRole role);
+std::string_view ToString(AttributeType type);
+
+struct Attribute {
+  std::string name;    // column name in the customers table
+  std::string column;  // column in the source file (defaults to name)
+  AttributeRole role = AttributeRole::kDemographic;
+  AttributeType type = AttributeType::kText;
+};
+
+enum class SourceKind { kCustomers, kEvents };
+enum class SourceFormat { kCsv, kParquet, kJsonLines };
+enum class UnknownCustomers { kCreate, kQuarantine };
+
+struct CsvOptions {
+  std::optional<char> delimiter;    // detected from the first lines when unset
+  std::optional<char> quote;        // '"' when unset; '\0' = no quoting
+  std::optional<bool> header;       // detected when unset
+  std::string encoding;             // "utf-8" (default), "latin-1" or "utf-16"; detected by BOM
+  bool multiline = false;           // quoted fields may span lines (RFC 4180)
+};
+
+struct SourceConfig {
+  std::string name;                 // [sources.NAME]
+  std::filesystem::path file;       // resolved against the project directory
+  SourceKind kind = SourceKind::kEvents;
+  SourceFormat format = SourceFormat::kCsv;
+  CsvOptions csv;
+  std::string filter;               // optional row filter expression over source columns
+  bool dedupe = false;              // drop (quarantine) exact duplicate rows
+  int line = 0;                     // where [sources.NAME] is declared
+
+  // kind = "customers"
+  std::string id;                   // id column
+  std::vector<Attribute> attributes;
+
+  // kind = "events": column names, or expressions over columns for amount/score
+  std::string customer;
+  std::string time;
+  std::string time_format;          // strftime format; empty = ISO 8601 and common forms
+  std::string type;                 // constant event type, e.g. "purchase"
+  std::string type_column;          // or a column holding the type
+  std::string amount;
+  std::string order_id;
+  std::string channel;
+  std::string category;
+  std::string campaign;
+  std::string score;
+  std::vector<std::string> props;   // extra columns kept in the props JSON
+  UnknownCustomers unknown_customers = UnknownCustomers::kCreate;
+};
+
+struct SegmentationConfig {
+  std::string name;
+  std::string method;               // rfm, rules, kmeans, kprototypes, gmm, value, journey
+  std::vector<std::string> features;
+  std::string k;                    // a number or "auto"
+  std::vector<std::pair<std::string, std::string>> rules;  // segment name → expression
+  int line = 0;
+};
+
+struct Project {
+  std::filesystem::path file;       // the segmenta.toml read
+  std::filesystem::path root;       // its directory
+  std::filesystem::path workspace;  // default root/.segmenta
+  std::vector<SourceConfig> sources;  // customers sources first, then events, by name
+  std::vector<SegmentationConfig> segmentations;
+  FeatureOptions features;          // [features], plus [workspace] as_of
+  int min_group_size = 10;          // [privacy]
+};
+
+// Reads `path`: a segmenta.toml, or a directory containing one.
+Result<Project> LoadProject(const std::filesystem::path& path);
+// Parses project text; `file` names it in errors and anchors relative paths.
+Result<Project> ParseProject(std::string_view text, const std::filesystem::path& file);
+
+// The closest of `candidates` to `word` by edit distance, or "" when none is close.
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace segmenta
+
+#endif  // SEGMENTA_PROJECT_H_

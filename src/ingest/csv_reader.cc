@@ -1,0 +1,470 @@
+#include "ingest/csv_reader.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <set>
+#include <string>
+
+namespace segmenta::ingest {
+
+// ------------------------------------------------------------------ UTF-8
+
+namespace {
+
+// Length of the valid UTF-8 sequence at text[pos], or 0 when it is invalid.
+size_t Utf8SequenceLength(std::string_view text, size_t pos) {
+  auto byte = [&](size_t at) { return static_cast<unsigned char>(text[at]); };
+  unsigned char lead = byte(pos);
+  if (lead == 0) return 0;
+  if (lead < 0x80) return 1;
+  size_t length = lead >= 0xF0 && lead <= 0xF4 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
+  if (lead >= 0xF5) length = 0;
+  if (length == 0 || pos + length > text.size()) return 0;
+  for (size_t offset = 1; offset < length; ++offset) {
+    if ((byte(pos + offset) & 0xC0) != 0x80) return 0;
+  }
+  unsigned char second = byte(pos + 1);
+  if (lead == 0xE0 && second < 0xA0) return 0;  // overlong
+  if (lead == 0xED && second > 0x9F) return 0;  // surrogate
+  if (lead == 0xF0 && second < 0x90) return 0;  // overlong
+  if (lead == 0xF4 && second > 0x8F) return 0;  // above U+10FFFF
+  return length;
+}
+
+bool AllAscii(std::string_view text) {
+  size_t pos = 0;
+  for (; pos + 8 <= text.size(); pos += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + pos, 8);
+    if (word & 0x8080808080808080ULL) return false;
+  }
+  for (; pos < text.size(); ++pos) {
+    if (static_cast<unsigned char>(text[pos]) >= 0x80) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+size_t FindInvalidUtf8(std::string_view text) {
+  if (AllAscii(text)) {
+    const void* nul = std::memchr(text.data(), 0, text.size());
+    return nul ? static_cast<const char*>(nul) - text.data() : std::string_view::npos;
+  }
+  for (size_t pos = 0; pos < text.size();) {
+    size_t length = Utf8SequenceLength(text, pos);
+    if (length == 0) return pos;
+    pos += length;
+  }
+  return std::string_view::npos;
+}
+
+std::string EscapeInvalidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t pos = 0; pos < text.size();) {
+    size_t length = Utf8SequenceLength(text, pos);
+    if (length > 0) {
+      out.append(text.substr(pos, length));
+      pos += length;
+      continue;
+    }
+    static const char kHex[] = "0123456789ABCDEF";
+    unsigned char bad = static_cast<unsigned char>(text[pos++]);
+    out += "\\x";
+    out += kHex[bad >> 4];
+    out += kHex[bad & 15];
+  }
+  return out;
+}
+
+namespace {
+
+// ------------------------------------------------------------------ encodings
+
+std::string Latin1ToUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (unsigned char c : text) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+void AppendCodePoint(std::string& out, uint32_t code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+Result<std::string> Utf16ToUtf8(std::string_view text, bool big_endian) {
+  std::string out;
+  out.reserve(text.size() / 2);
+  auto unit = [&](size_t at) -> uint32_t {
+    auto hi = static_cast<unsigned char>(text[at + (big_endian ? 0 : 1)]);
+    auto lo = static_cast<unsigned char>(text[at + (big_endian ? 1 : 0)]);
+    return (hi << 8) | lo;
+  };
+  for (size_t pos = 0; pos + 1 < text.size(); pos += 2) {
+    uint32_t code = unit(pos);
+    if (code >= 0xD800 && code <= 0xDBFF && pos + 3 < text.size()) {
+      uint32_t low = unit(pos + 2);
+      if (low < 0xDC00 || low > 0xDFFF) {
+        return Status::DataError("invalid UTF-16 surrogate pair at byte " + std::to_string(pos));
+      }
+      code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+      pos += 2;
+    }
+    AppendCodePoint(out, code);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ parsing
+
+// Finds the end of the record starting at `pos` (the offset of its '\n', or the end).
+size_t RecordEnd(std::string_view text, size_t pos, char quote, bool multiline) {
+  if (!multiline || quote == '\0') {
+    const void* newline = std::memchr(text.data() + pos, '\n', text.size() - pos);
+    return newline ? static_cast<const char*>(newline) - text.data() : text.size();
+  }
+  bool quoted = false;
+  for (; pos < text.size(); ++pos) {
+    char c = text[pos];
+    if (c == quote) quoted = !quoted;
+    else if (c == '\n' && !quoted) return pos;
+  }
+  return text.size();
+}
+
+struct ParsedRecord {
+  std::vector<std::string_view> fields;
+  std::string error;        // empty when the record parsed
+  size_t error_field = 0;   // index of the field at fault
+  std::string error_value;
+};
+
+// Splits one record (without its line break) into fields. Quoted fields with doubled
+// quotes are unescaped into `scratch`, which must not reallocate (reserved by caller).
+void SplitRecord(std::string_view record, const CsvDialect& dialect, std::string& scratch,
+                 ParsedRecord& out) {
+  out.fields.clear();
+  out.error.clear();
+  const char delimiter = dialect.delimiter;
+  const char quote = dialect.quote;
+  size_t pos = 0;
+  while (true) {
+    size_t field_index = out.fields.size();
+    if (quote != '\0' && pos < record.size() && record[pos] == quote) {
+      size_t start = scratch.size();
+      size_t cursor = pos + 1;
+      bool closed = false;
+      while (cursor < record.size()) {
+        const char* next = static_cast<const char*>(
+            std::memchr(record.data() + cursor, quote, record.size() - cursor));
+        size_t at = next ? next - record.data() : record.size();
+        scratch.append(record.substr(cursor, at - cursor));
+        if (!next) break;
+        if (at + 1 < record.size() && record[at + 1] == quote) {
+          scratch += quote;
+          cursor = at + 2;
+          continue;
+        }
+        cursor = at + 1;
+        closed = true;
+        break;
+      }
+      if (!closed) {
+        out.error = "unterminated quoted field (a stray quote)";
+        out.error_field = field_index;
+        out.error_value = std::string(record.substr(pos));
+        return;
+      }
+      if (cursor < record.size() && record[cursor] != delimiter) {
+        size_t stop = record.find(delimiter, cursor);
+        out.error = "text after a closing quote (a stray quote)";
+        out.error_field = field_index;
+        out.error_value = std::string(record.substr(pos, stop == std::string_view::npos
+                                                             ? std::string_view::npos
+                                                             : stop - pos));
+        return;
+      }
+      out.fields.emplace_back(scratch.data() + start, scratch.size() - start);
+      if (cursor >= record.size()) return;
+      pos = cursor + 1;
+      continue;
+    }
+    const char* next =
+        static_cast<const char*>(std::memchr(record.data() + pos, delimiter, record.size() - pos));
+    size_t end = next ? next - record.data() : record.size();
+    std::string_view field = record.substr(pos, end - pos);
+    if (quote != '\0' && field.find(quote) != std::string_view::npos) {
+      out.error = "quote inside an unquoted field (a stray quote)";
+      out.error_field = field_index;
+      out.error_value = std::string(field);
+      return;
+    }
+    out.fields.push_back(field.empty() ? std::string_view() : field);
+    if (!next) return;
+    pos = end + 1;
+  }
+}
+
+std::string_view StripCarriageReturn(std::string_view record) {
+  if (!record.empty() && record.back() == '\r') record.remove_suffix(1);
+  return record;
+}
+
+// ------------------------------------------------------------------ sniffing
+
+int CountOutsideQuotes(std::string_view line, char delimiter, char quote) {
+  int count = 0;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == quote) quoted = !quoted;
+    else if (c == delimiter && !quoted) ++count;
+  }
+  return count;
+}
+
+std::vector<std::string_view> SampleLines(std::string_view text, size_t start, size_t limit) {
+  std::vector<std::string_view> lines;
+  size_t pos = start;
+  while (pos < text.size() && lines.size() < limit) {
+    size_t end = RecordEnd(text, pos, '\0', false);
+    std::string_view line = StripCarriageReturn(text.substr(pos, end - pos));
+    if (!line.empty()) lines.push_back(line);
+    pos = end + 1;
+  }
+  return lines;
+}
+
+// The candidate that splits the sample lines into the same number of fields most often.
+char DetectDelimiter(const std::vector<std::string_view>& lines, char quote) {
+  char best = ',';
+  double best_score = -1;
+  for (char candidate : {',', ';', '\t', '|'}) {
+    std::map<int, int> counts;
+    for (std::string_view line : lines) ++counts[CountOutsideQuotes(line, candidate, quote)];
+    auto mode = std::max_element(counts.begin(), counts.end(),
+                                 [](auto& a, auto& b) { return a.second < b.second; });
+    if (mode == counts.end() || mode->first == 0) continue;
+    double score = static_cast<double>(mode->second) / lines.size() * 1000 + mode->first;
+    if (score > best_score) {
+      best_score = score;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+bool LooksNumeric(std::string_view text) {
+  if (text.empty()) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' ||
+           c == ':' || c == ' ' || c == '/';
+  });
+}
+
+// A first row of distinct, non-empty, non-numeric names is a header.
+bool DetectHeader(const std::vector<std::string_view>& first_fields) {
+  std::set<std::string_view> seen;
+  for (std::string_view field : first_fields) {
+    if (field.empty() || LooksNumeric(field) || !seen.insert(field).second) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ CsvFile
+
+struct CsvFile::Mapping {
+  void* address = MAP_FAILED;
+  size_t size = 0;
+  ~Mapping() {
+    if (address != MAP_FAILED) munmap(address, size);
+  }
+};
+
+CsvFile::CsvFile(CsvFile&&) noexcept = default;
+CsvFile& CsvFile::operator=(CsvFile&&) noexcept = default;
+CsvFile::~CsvFile() = default;
+
+Result<CsvFile> CsvFile::Open(const std::filesystem::path& path, const CsvOptions& options) {
+  CsvFile file;
+  file.path_ = path;
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) {
+    return Status::NotFound("cannot open " + path.string() + ": " + std::strerror(errno));
+  }
+  struct stat info {};
+  ::fstat(fd, &info);
+  if (S_ISDIR(info.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(path.string() + " is a directory, not a file");
+  }
+  file.mapping_ = std::make_unique<Mapping>();
+  file.mapping_->size = static_cast<size_t>(info.st_size);
+  if (info.st_size > 0) {
+    file.mapping_->address = ::mmap(nullptr, info.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  }
+  ::close(fd);
+  if (info.st_size > 0 && file.mapping_->address == MAP_FAILED) {
+    return Status::IoError("cannot read " + path.string() + ": " + std::strerror(errno));
+  }
+  if (info.st_size > 0) ::madvise(file.mapping_->address, info.st_size, MADV_SEQUENTIAL);
+  SEG_RETURN_IF_ERROR(file.Prepare(options));
+  return file;
+}
+
+Status CsvFile::Prepare(const CsvOptions& options) {
+  std::string name = path_.string();
+  if (mapping_->size == 0) return Status::DataError(name + " is empty: there is nothing to load");
+  text_ = std::string_view(static_cast<const char*>(mapping_->address), mapping_->size);
+  if (text_.substr(0, 4) == "PAR1") {
+    return Status::DataError(name + " is a Parquet file, not CSV; name it .parquet or set "
+                                    "format = \"parquet\"");
+  }
+  dialect_.encoding = options.encoding.empty() ? "utf-8" : options.encoding;
+  bool utf16_bom = text_.size() >= 2 && ((text_[0] == '\xFF' && text_[1] == '\xFE') ||
+                                         (text_[0] == '\xFE' && text_[1] == '\xFF'));
+  if (utf16_bom || dialect_.encoding == "utf-16") {
+    bool big_endian = text_.size() >= 2 && text_[0] == '\xFE';
+    size_t skip = utf16_bom ? 2 : 0;
+    SEG_ASSIGN_OR_RETURN(transcoded_, Utf16ToUtf8(text_.substr(skip), big_endian));
+    text_ = transcoded_;
+    dialect_.encoding = "utf-16";
+  } else if (dialect_.encoding == "latin-1") {
+    transcoded_ = Latin1ToUtf8(text_);
+    text_ = transcoded_;
+  }
+  size_t start = text_.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  std::string_view head = text_.substr(start, 65536);
+  size_t nul = head.find('\0');
+  if (nul != std::string_view::npos) {
+    return Status::DataError(name + " does not look like a text CSV file (binary data at byte " +
+                             std::to_string(start + nul) + "); check the file and its format");
+  }
+  dialect_.quote = options.quote.value_or('"');
+  dialect_.multiline = options.multiline;
+  std::vector<std::string_view> sample = SampleLines(text_, start, 50);
+  if (sample.empty()) return Status::DataError(name + " holds only blank lines");
+  dialect_.delimiter_detected = !options.delimiter.has_value();
+  dialect_.delimiter = options.delimiter.value_or(DetectDelimiter(sample, dialect_.quote));
+
+  std::string scratch;
+  scratch.reserve(sample[0].size() + 1);
+  ParsedRecord first;
+  SplitRecord(sample[0], dialect_, scratch, first);
+  if (!first.error.empty()) {
+    return Status::DataError(name + ":1: cannot read the first line: " + first.error);
+  }
+  dialect_.header_detected = !options.header.has_value();
+  dialect_.header = options.header.value_or(DetectHeader(first.fields));
+  for (size_t col = 0; col < first.fields.size(); ++col) {
+    columns_.push_back(dialect_.header ? std::string(first.fields[col])
+                                       : "column" + std::to_string(col + 1));
+  }
+  data_start_ = start;
+  data_first_line_ = 1;
+  if (dialect_.header) {
+    size_t end = RecordEnd(text_, start, dialect_.quote, dialect_.multiline);
+    data_start_ = end + 1;
+    data_first_line_ = 2;
+    std::set<std::string> seen;
+    for (const std::string& column : columns_) {
+      if (!seen.insert(column).second) {
+        return Status::DataError(name + ":1: the header names column '" + column +
+                                 "' twice; rename one");
+      }
+    }
+    if (data_start_ >= text_.size() ||
+        text_.find_first_not_of("\r\n", data_start_) == std::string_view::npos) {
+      return Status::DataError(name + " has a header but no data rows");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string CsvFile::ColumnAt(std::string_view raw, size_t offset) const {
+  size_t field = CountOutsideQuotes(raw.substr(0, offset), dialect_.delimiter, dialect_.quote);
+  return field < columns_.size() ? columns_[field] : std::string();
+}
+
+Status CsvFile::Read(const CsvRowFn& on_row, const CsvRejectFn& on_reject,
+                     const ProgressFn& on_progress) const {
+  const size_t expected = columns_.size();
+  const bool check_encoding = dialect_.encoding == "utf-8";
+  std::string scratch;
+  ParsedRecord record;
+  int64_t line = data_first_line_;
+  size_t next_report = 0;
+  for (size_t pos = data_start_; pos < text_.size();) {
+    size_t end = RecordEnd(text_, pos, dialect_.quote, dialect_.multiline);
+    std::string_view raw = StripCarriageReturn(text_.substr(pos, end - pos));
+    int64_t record_line = line;
+    line += dialect_.multiline ? 1 + std::count(raw.begin(), raw.end(), '\n') : 1;
+    pos = end + 1;
+    if (on_progress && pos >= next_report) {
+      on_progress(static_cast<double>(std::min(pos, text_.size())) / text_.size());
+      next_report = pos + (64 << 20);
+    }
+    if (raw.empty()) continue;  // blank lines are not records
+    if (check_encoding) {
+      size_t bad = FindInvalidUtf8(raw);
+      if (bad != std::string_view::npos) {
+        SEG_RETURN_IF_ERROR(on_reject(CsvReject{
+            record_line, ColumnAt(raw, bad), EscapeInvalidUtf8(raw.substr(bad, 8)),
+            "invalid UTF-8 (if the file is latin-1, declare encoding = \"latin-1\")",
+            EscapeInvalidUtf8(raw)}));
+        continue;
+      }
+    }
+    scratch.clear();
+    scratch.reserve(raw.size() + 1);
+    SplitRecord(raw, dialect_, scratch, record);
+    if (!record.error.empty()) {
+      std::string column =
+          record.error_field < expected ? columns_[record.error_field] : std::string();
+      SEG_RETURN_IF_ERROR(on_reject(
+          CsvReject{record_line, column, record.error_value, record.error, std::string(raw)}));
+      continue;
+    }
+    if (record.fields.size() != expected) {
+      SEG_RETURN_IF_ERROR(on_reject(CsvReject{
+          record_line, "",
+          std::to_string(record.fields.size()) + " fields, expected " + std::to_string(expected),
+          "wrong number of fields", std::string(raw)}));
+      continue;
+    }
+    SEG_RETURN_IF_ERROR(on_row(record_line, record.fields));
+  }
+  if (on_progress) on_progress(1.0);
+  return Status::Ok();
+}
+
+}  // namespace segmenta::ingest

@@ -1,0 +1,93 @@
+// A strict, line-aware CSV reader: every record either reaches `on_row` with its line
+// number or reaches `on_reject` with the line, column, value and reason. Nothing is
+// skipped silently.
+//
+//   SEG_ASSIGN_OR_RETURN(CsvFile csv, CsvFile::Open("orders.csv", options));
+//   SEG_RETURN_IF_ERROR(csv.Read(on_row, on_reject, on_progress));
+//
+// By default one record is one line, so a stray quote costs one row, not the rest of
+// the file; `multiline` allows RFC 4180 quoted line breaks. Input must be valid UTF-8
+// (a UTF-8 BOM is skipped); latin-1 is transcoded when declared, UTF-16 when declared
+// or marked by a BOM. Not thread-safe.
+#ifndef SEGMENTA_INGEST_CSV_READER_H_
+#define SEGMENTA_INGEST_CSV_READER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "segmenta/project.h"
+#include "segmenta/status.h"
+
+namespace segmenta::ingest {
+
+// What was declared or detected about a file.
+struct CsvDialect {
+  char delimiter = ',';
+  char quote = '"';  // '\0': no quoting
+  bool header = true;
+  std::string encoding = "utf-8";
+  bool multiline = false;
+  bool delimiter_detected = false;
+  bool header_detected = false;
+};
+
+struct CsvReject {
+  int64_t line = 0;
+  std::string column;  // column name, or "" when the whole row is at fault
+  std::string value;   // the offending text (invalid bytes written as \xNN)
+  std::string reason;
+  std::string raw;     // the whole record as read (invalid bytes written as \xNN)
+};
+
+// Fields of one good record; a null string_view (data() == nullptr) is an empty
+// unquoted field (SQL NULL). Valid until the callback returns.
+using CsvRowFn = std::function<Status(int64_t line, const std::vector<std::string_view>& fields)>;
+using CsvRejectFn = std::function<Status(CsvReject reject)>;
+using ProgressFn = std::function<void(double fraction)>;
+
+class CsvFile {
+ public:
+  static Result<CsvFile> Open(const std::filesystem::path& path, const CsvOptions& options);
+
+  CsvFile(CsvFile&&) noexcept;
+  CsvFile& operator=(CsvFile&&) noexcept;
+  ~CsvFile();
+
+  const CsvDialect& dialect() const { return dialect_; }
+  // Column names: from the header, or column1..columnN.
+  const std::vector<std::string>& columns() const { return columns_; }
+
+  // Reads every record after the header. Stops at the first error a callback returns.
+  Status Read(const CsvRowFn& on_row, const CsvRejectFn& on_reject,
+              const ProgressFn& on_progress = {}) const;
+
+ private:
+  struct Mapping;
+  CsvFile() = default;
+  Status Prepare(const CsvOptions& options);
+  // The column holding byte `offset` of a raw record.
+  std::string ColumnAt(std::string_view raw, size_t offset) const;
+
+  std::filesystem::path path_;
+  std::unique_ptr<Mapping> mapping_;
+  std::string transcoded_;     // whole file as UTF-8 when it was not UTF-8 on disk
+  std::string_view text_;      // the bytes to parse (mapping or transcoded_)
+  size_t data_start_ = 0;      // offset of the first data record
+  int64_t data_first_line_ = 1;
+  CsvDialect dialect_;
+  std::vector<std::string> columns_;
+};
+
+// Byte offset of the first invalid UTF-8 sequence (or NUL byte) in `text`, or npos.
+size_t FindInvalidUtf8(std::string_view text);
+// `text` with every byte of an invalid sequence written as \xNN, safe to store.
+std::string EscapeInvalidUtf8(std::string_view text);
+
+}  // namespace segmenta::ingest
+
+#endif  // SEGMENTA_INGEST_CSV_READER_H_

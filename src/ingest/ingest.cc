@@ -1,0 +1,305 @@
+#include "segmenta/ingest.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "engine/dialect.h"
+#include "ingest/mapping.h"
+#include "ingest/stage.h"
+#include "store/database.h"
+
+namespace segmenta {
+namespace {
+
+using ingest::Mapping;
+using ingest::StagedSource;
+
+const Dialect& Sql() { return DuckDbDialect(); }
+std::string Quote(const std::string& name) { return Sql().QuoteIdentifier(name); }
+
+constexpr const char* kStage = "__stage";
+constexpr const char* kMapped = "__mapped";
+constexpr const char* kRejects = "__rejects";
+constexpr const char* kDuplicates = "__duplicates";
+
+std::string ShownPath(const Project& project, const std::filesystem::path& file) {
+  std::filesystem::path relative = file.lexically_relative(project.root);
+  if (!relative.empty() && *relative.begin() != "..") return relative.string();
+  return file.string();
+}
+
+std::string SqlType(AttributeType type) {
+  switch (type) {
+    case AttributeType::kNumber:
+      return "DOUBLE";
+    case AttributeType::kDate:
+      return "DATE";
+    case AttributeType::kList:
+      return "VARCHAR[]";
+    case AttributeType::kCategory:
+    case AttributeType::kText:
+      return "VARCHAR";
+  }
+  return "VARCHAR";
+}
+
+// Later exact copies of a staged row: (dup_line, first_line). Hashes narrow the
+// candidates so only rows that collide are compared column by column.
+Result<int64_t> FindDuplicates(store::Connection& conn, const StagedSource& staged) {
+  std::string columns;
+  for (const std::string& column : staged.columns) columns += (columns.empty() ? "" : ", ") + Quote(column);
+  std::string sql = "CREATE OR REPLACE TEMP TABLE " + std::string(kDuplicates) +
+                    " AS WITH candidates AS (SELECT hash(" + columns + ") AS h FROM " + kStage +
+                    " GROUP BY 1 HAVING count(*) > 1) SELECT line AS __dup_line, first_line AS "
+                    "__first_copy FROM (SELECT line, min(line) OVER (PARTITION BY " +
+                    columns + ") AS first_line FROM " + kStage + " WHERE hash(" + columns +
+                    ") IN (SELECT h FROM candidates)) WHERE line > first_line";
+  SEG_RETURN_IF_ERROR(conn.Execute(sql));
+  return conn.QueryInt(std::string("SELECT count(*) FROM ") + kDuplicates);
+}
+
+void AddDuplicateCheck(Mapping& mapping) {
+  mapping.joins.push_back(std::string("LEFT JOIN ") + kDuplicates + " ON __dup_line = line");
+  mapping.checks.push_back({"__dup_line IS NOT NULL", "duplicate row", "",
+                            "'same as line ' || __first_copy"});
+}
+
+Status StageRejects(store::Connection& conn, const StagedSource& staged) {
+  SEG_RETURN_IF_ERROR(conn.Execute(std::string("CREATE OR REPLACE TEMP TABLE ") + kRejects +
+                                   " (line BIGINT, column_name VARCHAR, value VARCHAR, raw "
+                                   "VARCHAR, reason VARCHAR)"));
+  SEG_ASSIGN_OR_RETURN(store::StagingWriter writer, conn.MakeStagingWriter(kRejects, 4));
+  for (const ingest::CsvReject& reject : staged.rejects) {
+    std::string value = ingest::EscapeInvalidUtf8(reject.value);
+    std::string raw = ingest::EscapeInvalidUtf8(reject.raw);
+    SEG_RETURN_IF_ERROR(writer.Append(
+        reject.line,
+        {reject.column.empty() ? std::string_view() : reject.column, value, raw, reject.reason}));
+  }
+  return writer.Finish();
+}
+
+Status EnsureAttributeColumns(store::Connection& conn, const SourceConfig& source) {
+  SEG_ASSIGN_OR_RETURN(store::Rows existing,
+                       conn.Query("SELECT column_name, data_type FROM information_schema.columns "
+                                  "WHERE table_name = 'customers'"));
+  for (const Attribute& attribute : source.attributes) {
+    std::string type = SqlType(attribute.type);
+    auto found = std::find_if(existing.rows.begin(), existing.rows.end(), [&](const auto& row) {
+      return store::ToText(row[0]) == attribute.name;
+    });
+    if (found != existing.rows.end() && store::ToText((*found)[1]) == type) continue;
+    if (found != existing.rows.end()) {
+      SEG_RETURN_IF_ERROR(conn.Execute("ALTER TABLE customers DROP COLUMN " + Quote(attribute.name)));
+    }
+    SEG_RETURN_IF_ERROR(conn.Execute("ALTER TABLE customers ADD COLUMN " + Quote(attribute.name) +
+                                     " " + type));
+  }
+  return Status::Ok();
+}
+
+class SourceIngest {
+ public:
+  SourceIngest(const Project& project, const SourceConfig& source, store::Connection& conn)
+      : project_(project), source_(source), conn_(conn) {
+    report_.source = source.name;
+    report_.file = ShownPath(project, source.file);
+    report_.kind = source.kind == SourceKind::kCustomers ? "customers" : "events";
+  }
+
+  Result<SourceReport> Run(const std::function<void(double)>& progress) {
+    auto started = std::chrono::steady_clock::now();
+    SEG_ASSIGN_OR_RETURN(staged_, ingest::StageSource(conn_, source_, kStage, [&](double done) {
+                           if (progress) progress(done * 0.7);
+                         }));
+    report_.read_as = staged_.description;
+    Mapping mapping;
+    if (source_.kind == SourceKind::kCustomers) {
+      SEG_ASSIGN_OR_RETURN(mapping, ingest::MapCustomers(project_, source_, staged_));
+    } else {
+      SEG_ASSIGN_OR_RETURN(mapping, ingest::MapEvents(project_, source_, staged_));
+    }
+    SEG_ASSIGN_OR_RETURN(report_.duplicates, FindDuplicates(conn_, staged_));
+    if (source_.dedupe) AddDuplicateCheck(mapping);
+    SEG_RETURN_IF_ERROR(StageRejects(conn_, staged_));
+    if (progress) progress(0.75);
+    SEG_RETURN_IF_ERROR(conn_.Execute(ingest::MappedTableSql(mapping, staged_, kMapped)));
+    if (progress) progress(0.85);
+    SEG_RETURN_IF_ERROR(store::InTransaction(conn_, [&] { return Load(mapping); }));
+    report_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    SEG_RETURN_IF_ERROR(RecordRun());
+    SEG_RETURN_IF_ERROR(CountReasons());
+    if (progress) progress(1.0);
+    return report_;
+  }
+
+  ~SourceIngest() {
+    for (const char* table : {kStage, kMapped, kRejects, kDuplicates}) {
+      (void)conn_.Execute(std::string("DROP TABLE IF EXISTS ") + table);
+    }
+  }
+
+ private:
+  std::string SourceLiteral() const { return Sql().QuoteString(source_.name); }
+
+  Status Load(const Mapping& mapping) {
+    SEG_RETURN_IF_ERROR(Quarantine());
+    if (source_.kind == SourceKind::kCustomers) {
+      SEG_RETURN_IF_ERROR(LoadCustomers(mapping));
+    } else {
+      SEG_RETURN_IF_ERROR(LoadEvents());
+    }
+    SEG_ASSIGN_OR_RETURN(store::Rows counts,
+                         conn_.Query(std::string("SELECT count(*) FILTER (reason IS NULL), "
+                                                 "count(*) FILTER (reason = 'filtered') FROM ") +
+                                     kMapped));
+    report_.rows_loaded = std::get<int64_t>(counts.rows[0][0]);
+    report_.rows_filtered = std::get<int64_t>(counts.rows[0][1]);
+    report_.rows_read = staged_.rows_staged + static_cast<int64_t>(staged_.rejects.size());
+    SEG_ASSIGN_OR_RETURN(report_.rows_quarantined,
+                         conn_.QueryInt("SELECT count(*) FROM quarantine WHERE source = $1",
+                                        {source_.name}));
+    return Status::Ok();
+  }
+
+  Status Quarantine() {
+    std::string file = Sql().QuoteString(report_.file);
+    std::string head = "INSERT INTO quarantine SELECT " + SourceLiteral() + ", " + file + ", ";
+    char delimiter = source_.csv.delimiter.value_or(',');
+    return conn_.Execute(
+        "DELETE FROM quarantine WHERE source = " + SourceLiteral() + "; " + head +
+        "line, column_name, value, raw, reason, now() FROM " + kRejects + "; " + head +
+        "m.line, m.bad_column, m.bad_value, __raw, m.reason, now() FROM " + kMapped +
+        " m JOIN (SELECT line AS __raw_line, " + ingest::RawRecordSql(staged_, delimiter) +
+        " AS __raw FROM " + kStage + ") ON __raw_line = m.line WHERE m.reason IS NOT NULL AND "
+        "m.reason <> 'filtered'");
+  }
+
+  Status LoadEvents() {
+    std::string source = SourceLiteral();
+    SEG_RETURN_IF_ERROR(conn_.Execute(
+        "DELETE FROM events WHERE _source = " + source +
+        "; INSERT INTO events SELECT customer_id, ts, type, amount, order_id, channel, category, "
+        "campaign, score, props, " + source + ", line FROM " + kMapped +
+        " WHERE reason IS NULL ORDER BY line"));
+    if (source_.unknown_customers != UnknownCustomers::kCreate) return Status::Ok();
+    std::string owner = Sql().QuoteString("auto:" + source_.name);
+    SEG_RETURN_IF_ERROR(conn_.Execute(
+        "DELETE FROM customers WHERE _source = " + owner +
+        " AND customer_id NOT IN (SELECT DISTINCT customer_id FROM events)"));
+    SEG_ASSIGN_OR_RETURN(
+        report_.customers_created,
+        conn_.QueryInt("INSERT INTO customers (customer_id, _source) SELECT DISTINCT e.customer_id, " +
+                       owner + " FROM events e ANTI JOIN customers c USING (customer_id) "
+                       "WHERE e._source = " + source));
+    return Status::Ok();
+  }
+
+  Status LoadCustomers(const Mapping& mapping) {
+    SEG_RETURN_IF_ERROR(EnsureAttributeColumns(conn_, source_));
+    std::string names = "customer_id, _source, _line", values = "customer_id, " +
+                                                                SourceLiteral() + ", line";
+    std::string updates = "_source = EXCLUDED._source, _line = EXCLUDED._line";
+    for (const ingest::OutputColumn& column : mapping.columns) {
+      if (column.name == "customer_id") continue;
+      names += ", " + Quote(column.name);
+      values += ", " + Quote(column.name);
+      updates += ", " + Quote(column.name) + " = EXCLUDED." + Quote(column.name);
+    }
+    return conn_.Execute("DELETE FROM customers WHERE _source = " + SourceLiteral() +
+                         "; INSERT INTO customers (" + names + ") SELECT " + values + " FROM " +
+                         kMapped + " WHERE reason IS NULL ORDER BY line ON CONFLICT (customer_id) "
+                         "DO UPDATE SET " + updates);
+  }
+
+  Status RecordRun() {
+    return conn_.Execute(
+        "INSERT INTO ingest_runs VALUES ($1, $2, now(), $3, $4, $5, $6, $7, $8, $9)",
+        {source_.name, report_.file, report_.seconds, report_.rows_read, report_.rows_loaded,
+         report_.rows_quarantined, report_.rows_filtered, report_.duplicates,
+         report_.customers_created});
+  }
+
+  Status CountReasons() {
+    SEG_ASSIGN_OR_RETURN(store::Rows rows,
+                         conn_.Query("SELECT reason, count(*) FROM quarantine WHERE source = $1 "
+                                     "GROUP BY reason ORDER BY 2 DESC, 1",
+                                     {source_.name}));
+    for (const auto& row : rows.rows) {
+      report_.reasons.push_back({store::ToText(row[0]), std::get<int64_t>(row[1])});
+    }
+    return Status::Ok();
+  }
+
+  const Project& project_;
+  const SourceConfig& source_;
+  store::Connection& conn_;
+  StagedSource staged_;
+  SourceReport report_;
+};
+
+bool Selected(const IngestOptions& options, const std::string& name) {
+  return options.only.empty() ||
+         std::find(options.only.begin(), options.only.end(), name) != options.only.end();
+}
+
+}  // namespace
+
+int64_t IngestReport::quarantined() const {
+  int64_t total = 0;
+  for (const SourceReport& source : sources) total += source.rows_quarantined;
+  return total;
+}
+
+Result<IngestReport> Ingest(const Project& project, Workspace& workspace,
+                            const IngestOptions& options) {
+  for (const std::string& name : options.only) {
+    bool known = std::any_of(project.sources.begin(), project.sources.end(),
+                             [&](const SourceConfig& source) { return source.name == name; });
+    if (!known) {
+      std::vector<std::string> names;
+      for (const SourceConfig& source : project.sources) names.push_back(source.name);
+      std::string hint = ClosestMatch(name, names);
+      return Status::InvalidArgument("no source named '" + name + "' in " + project.file.string() +
+                                     (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    }
+  }
+  if (project.sources.empty()) {
+    return Status::InvalidArgument(project.file.string() +
+                                   " declares no sources; add a [sources.NAME] table");
+  }
+  IngestReport report;
+  store::Connection& conn = workspace.connection();
+  for (const SourceConfig& source : project.sources) {
+    if (!Selected(options, source.name)) continue;
+    SourceIngest run(project, source, conn);
+    SEG_ASSIGN_OR_RETURN(SourceReport source_report, run.Run([&](double done) {
+                           if (options.progress) options.progress(source.name, done);
+                         }));
+    report.sources.push_back(std::move(source_report));
+  }
+  SEG_ASSIGN_OR_RETURN(report.customers, conn.QueryInt("SELECT count(*) FROM customers"));
+  SEG_ASSIGN_OR_RETURN(report.events, conn.QueryInt("SELECT count(*) FROM events"));
+  return report;
+}
+
+Result<std::vector<QuarantinedRow>> ListQuarantine(Workspace& workspace,
+                                                   const QuarantineQuery& query) {
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      workspace.connection().Query(
+          "SELECT source, file, line, column_name, value, reason, raw FROM quarantine "
+          "WHERE ($1 = '' OR source = $1) AND ($2 = '' OR reason = $2) "
+          "ORDER BY source, line LIMIT $3",
+          {query.source, query.reason, query.limit}));
+  std::vector<QuarantinedRow> out;
+  for (const auto& row : rows.rows) {
+    out.push_back({store::ToText(row[0]), store::ToText(row[1]),
+                   store::IsNull(row[2]) ? 0 : std::get<int64_t>(row[2]), store::ToText(row[3]),
+                   store::ToText(row[4]), store::ToText(row[5]), store::ToText(row[6])});
+  }
+  return out;
+}
+
+}  // namespace segmenta

@@ -1,0 +1,238 @@
+#include "ingest/mapping.h"
+
+#include <algorithm>
+
+#include "engine/dialect.h"
+#include "ingest/expression.h"
+
+namespace segmenta::ingest {
+namespace {
+
+const Dialect& Sql() { return DuckDbDialect(); }
+
+// Reads the configured column names and expressions of one source against the
+// columns its file really has.
+class SourceColumns {
+ public:
+  SourceColumns(const Project& project, const SourceConfig& source, const StagedSource& staged)
+      : project_(project), source_(source), staged_(staged) {}
+
+  Status Error(const std::string& key, const std::string& message) const {
+    return Status::InvalidArgument(project_.file.string() + ":" + std::to_string(source_.line) +
+                                   ": key 'sources." + source_.name + "." + key + "': " + message);
+  }
+
+  // A configured expression (often one bare column) compiled against the file.
+  Result<CompiledExpression> Expression(const std::string& key, const std::string& text) const {
+    Result<CompiledExpression> compiled = CompileExpression(text, staged_.columns, Sql());
+    if (compiled.ok()) return compiled;
+    return Error(key, "'" + text + "' " + compiled.status().message() + " (the file " +
+                          source_.file.filename().string() + " has columns " + ColumnList() + ")");
+  }
+
+  // A configured value that must be one column; returns its quoted, trimmed text SQL.
+  Result<std::string> Column(const std::string& key, const std::string& name) const {
+    SEG_ASSIGN_OR_RETURN(CompiledExpression compiled, Expression(key, Sql().QuoteIdentifier(name)));
+    return "NULLIF(trim(" + compiled.sql + "), '')";
+  }
+
+  std::string ColumnList() const {
+    std::string out;
+    for (size_t col = 0; col < staged_.columns.size() && col < 12; ++col) {
+      out += (col ? ", " : "") + staged_.columns[col];
+    }
+    return out + (staged_.columns.size() > 12 ? ", …" : "");
+  }
+
+ private:
+  const Project& project_;
+  const SourceConfig& source_;
+  const StagedSource& staged_;
+};
+
+// Text of the source columns an expression reads, for the quarantine's value.
+std::string ValueOf(const CompiledExpression& expression) {
+  if (expression.columns.size() == 1) return Sql().QuoteIdentifier(expression.columns[0]);
+  std::string sql = "concat_ws(', '";
+  for (const std::string& column : expression.columns) {
+    sql += ", " + Sql().QuoteString(column + "=") + " || coalesce(" +
+           Sql().QuoteIdentifier(column) + ", 'NULL')";
+  }
+  return sql + ")";
+}
+
+std::string AnyNotNull(const CompiledExpression& expression) {
+  if (expression.columns.empty()) return "false";
+  std::string sql = "(";
+  for (size_t col = 0; col < expression.columns.size(); ++col) {
+    sql += (col ? " OR " : "") + Sql().QuoteIdentifier(expression.columns[col]) + " IS NOT NULL";
+  }
+  return sql + ")";
+}
+
+std::string TimeSql(const std::string& text, const std::string& format) {
+  if (!format.empty()) return Sql().TryTimestampFormat(text, format);
+  return "COALESCE(" + Sql().TryTimestamp(text) + ", " +
+         Sql().TryTimestampFormat(text, "%Y%m%d") + ", " +
+         Sql().TryTimestampFormat(text, "%Y%m%d%H%M%S") + ")";
+}
+
+// A numeric field: its SQL, plus the check that it is a number when present.
+Status AddNumber(const SourceColumns& columns, const std::string& key, const std::string& text,
+                 Mapping& mapping, std::string& sql) {
+  if (text.empty()) {
+    sql = "CAST(NULL AS DOUBLE)";
+    return Status::Ok();
+  }
+  SEG_ASSIGN_OR_RETURN(CompiledExpression expression, columns.Expression(key, text));
+  sql = AsNumber(expression, Sql());
+  if (expression.is_column) sql = Sql().TryDouble("trim(" + expression.sql + ")");
+  mapping.checks.push_back({"(" + sql + ") IS NULL AND " + AnyNotNull(expression) + " AND trim(" +
+                                ValueOf(expression) + ") <> ''",
+                            key + " is not a number", text, ValueOf(expression)});
+  return Status::Ok();
+}
+
+Status AddFilter(const SourceColumns& columns, const SourceConfig& source, Mapping& mapping) {
+  if (source.filter.empty()) return Status::Ok();
+  SEG_ASSIGN_OR_RETURN(CompiledExpression filter, columns.Expression("filter", source.filter));
+  if (filter.type != ExpressionType::kBool) {
+    return columns.Error("filter", "'" + source.filter + "' is not a condition; write e.g. "
+                                   "Country <> 'Unsold' and Quantity > 0");
+  }
+  // First check: rows the filter does not keep are counted as filtered, not quarantined.
+  mapping.checks.insert(mapping.checks.begin(),
+                        {"NOT coalesce(" + filter.sql + ", false)", "filtered", "", "NULL"});
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Mapping> MapEvents(const Project& project, const SourceConfig& source,
+                          const StagedSource& staged) {
+  SourceColumns columns(project, source, staged);
+  Mapping mapping;
+  SEG_ASSIGN_OR_RETURN(std::string customer, columns.Column("customer", source.customer));
+  SEG_ASSIGN_OR_RETURN(std::string time_text, columns.Column("time", source.time));
+  std::string ts = TimeSql(time_text, source.time_format);
+  std::string type = Sql().QuoteString(source.type);
+  if (!source.type_column.empty()) {
+    SEG_ASSIGN_OR_RETURN(std::string type_text, columns.Column("type_column", source.type_column));
+    type = "lower(" + type_text + ")";
+  } else {
+    std::string lowered = source.type;
+    std::transform(lowered.begin(), lowered.end(), lowered.begin(), ::tolower);
+    type = Sql().QuoteString(lowered);
+  }
+  mapping.checks.push_back({customer + " IS NULL", "missing customer id", source.customer,
+                            Sql().QuoteIdentifier(source.customer)});
+  mapping.checks.push_back({ts + " IS NULL", "unparseable time", source.time,
+                            Sql().QuoteIdentifier(source.time)});
+  mapping.checks.push_back({type + " IS NULL", "missing event type", source.type_column, "NULL"});
+  std::string amount, score;
+  SEG_RETURN_IF_ERROR(AddNumber(columns, "amount", source.amount, mapping, amount));
+  SEG_RETURN_IF_ERROR(AddNumber(columns, "score", source.score, mapping, score));
+  mapping.checks.push_back({type + " IN ('purchase', 'refund') AND (" + amount + ") IS NULL",
+                            "purchase without an amount", source.amount, "NULL"});
+  if (source.unknown_customers == UnknownCustomers::kQuarantine) {
+    mapping.joins.push_back(
+        "LEFT JOIN (SELECT customer_id AS __known_id FROM customers) ON __known_id = " + customer);
+    mapping.checks.push_back({"__known_id IS NULL", "unknown customer", source.customer, customer});
+  }
+  SEG_RETURN_IF_ERROR(AddFilter(columns, source, mapping));
+
+  std::string signed_amount = "CASE WHEN " + type + " = 'refund' THEN -abs(" + amount +
+                              ") ELSE " + amount + " END";
+  std::string final_type = "CASE WHEN " + type + " = 'purchase' AND (" + amount +
+                           ") < 0 THEN 'refund' ELSE " + type + " END";
+  mapping.columns = {{"customer_id", customer}, {"ts", ts}, {"type", final_type},
+                     {"amount", signed_amount}};
+  for (auto [name, configured] :
+       {std::pair{"order_id", &source.order_id}, {"channel", &source.channel},
+        {"category", &source.category}, {"campaign", &source.campaign}}) {
+    std::string sql = "CAST(NULL AS VARCHAR)";
+    if (!configured->empty()) {
+      SEG_ASSIGN_OR_RETURN(sql, columns.Column(name, *configured));
+    }
+    mapping.columns.push_back({name, sql});
+  }
+  mapping.columns.push_back({"score", score});
+  std::string props = "CAST(NULL AS JSON)";
+  if (!source.props.empty()) {
+    props = "json_object(";
+    for (size_t prop_idx = 0; prop_idx < source.props.size(); ++prop_idx) {
+      SEG_ASSIGN_OR_RETURN(std::string value, columns.Column("props", source.props[prop_idx]));
+      props += (prop_idx ? ", " : "") + Sql().QuoteString(source.props[prop_idx]) + ", " + value;
+    }
+    props += ")";
+  }
+  mapping.columns.push_back({"props", props});
+  return mapping;
+}
+
+Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
+                             const StagedSource& staged) {
+  SourceColumns columns(project, source, staged);
+  Mapping mapping;
+  SEG_ASSIGN_OR_RETURN(std::string id, columns.Column("id", source.id));
+  mapping.columns.push_back({"customer_id", id});
+  mapping.checks.push_back({id + " IS NULL", "missing customer id", source.id,
+                            Sql().QuoteIdentifier(source.id)});
+  mapping.joins.push_back("LEFT JOIN (SELECT min(line) AS __first_line, " + id +
+                          " AS __first_id FROM " + Sql().QuoteIdentifier(staged.table) +
+                          " GROUP BY 2) ON __first_id = " + id);
+  mapping.checks.push_back({"__first_line < line", "duplicate customer id", source.id,
+                            id + " || ' (first at line ' || __first_line || ')'"});
+  for (const Attribute& attribute : source.attributes) {
+    std::string key = "attributes." + attribute.name;
+    SEG_ASSIGN_OR_RETURN(std::string text, columns.Column(key, attribute.column));
+    std::string raw = Sql().QuoteIdentifier(attribute.column);
+    std::string sql = text;
+    if (attribute.type == AttributeType::kNumber) {
+      sql = Sql().TryDouble(text);
+      mapping.checks.push_back({text + " IS NOT NULL AND " + sql + " IS NULL",
+                                attribute.name + " is not a number", attribute.column, raw});
+    } else if (attribute.type == AttributeType::kDate) {
+      sql = "TRY_CAST(" + text + " AS DATE)";
+      mapping.checks.push_back({text + " IS NOT NULL AND " + sql + " IS NULL",
+                                attribute.name + " is not a date (YYYY-MM-DD)", attribute.column,
+                                raw});
+    } else if (attribute.type == AttributeType::kList) {
+      sql = "list_filter(list_transform(string_split(" + text + ", ';'), x -> trim(x)), "
+            "x -> x <> '')";
+    }
+    mapping.columns.push_back({attribute.name, sql});
+  }
+  SEG_RETURN_IF_ERROR(AddFilter(columns, source, mapping));
+  return mapping;
+}
+
+std::string MappedTableSql(const Mapping& mapping, const StagedSource& staged,
+                           const std::string& table) {
+  std::string reason = "CASE", column = "CASE", value = "CASE";
+  for (const Check& check : mapping.checks) {
+    std::string when = " WHEN " + check.condition + " THEN ";
+    reason += when + Sql().QuoteString(check.reason);
+    column += when + (check.column.empty() ? "NULL" : Sql().QuoteString(check.column));
+    value += when + "CAST(" + check.value + " AS VARCHAR)";
+  }
+  std::string sql = "CREATE OR REPLACE TEMP TABLE " + Sql().QuoteIdentifier(table) +
+                    " AS SELECT line";
+  for (const OutputColumn& output : mapping.columns) {
+    sql += ", " + output.sql + " AS " + Sql().QuoteIdentifier(output.name);
+  }
+  sql += ", " + reason + " END AS reason, " + column + " END AS bad_column, " + value +
+         " END AS bad_value FROM " + Sql().QuoteIdentifier(staged.table);
+  for (const std::string& join : mapping.joins) sql += " " + join;
+  return sql;
+}
+
+std::string RawRecordSql(const StagedSource& staged, char delimiter) {
+  std::string raw = "concat_ws(" + Sql().QuoteString(std::string(1, delimiter));
+  for (const std::string& col : staged.columns) {
+    raw += ", coalesce(" + Sql().QuoteIdentifier(col) + ", '')";
+  }
+  return raw + ")";
+}
+
+}  // namespace segmenta::ingest

@@ -1,0 +1,51 @@
+// Mapping: the SQL that turns a staged source (text columns) into canonical rows and,
+// for every row that cannot load, the reason, column and value.
+//
+// Validation is a list of Checks, tried in order; the first that holds quarantines
+// the row. Adding a validation is adding a Check.
+#ifndef SEGMENTA_INGEST_MAPPING_H_
+#define SEGMENTA_INGEST_MAPPING_H_
+
+#include <string>
+#include <vector>
+
+#include "ingest/stage.h"
+#include "segmenta/project.h"
+
+namespace segmenta::ingest {
+
+struct Check {
+  std::string condition;  // SQL over the staged row: true = the row is rejected
+  std::string reason;     // short, stable text: reports group rows by it
+  std::string column;     // the source column at fault
+  std::string value;      // SQL for the offending value (text)
+};
+
+struct OutputColumn {
+  std::string name;  // canonical column
+  std::string sql;   // SQL over the staged row
+};
+
+// What a source maps to: the canonical columns, the checks, and extra FROM clauses.
+struct Mapping {
+  std::vector<OutputColumn> columns;
+  std::vector<Check> checks;
+  std::vector<std::string> joins;  // e.g. LEFT JOIN customers for unknown customers
+};
+
+// Names the project file, line and key when a configured column is not in the file.
+Result<Mapping> MapEvents(const Project& project, const SourceConfig& source,
+                          const StagedSource& staged);
+Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
+                             const StagedSource& staged);
+
+// "CREATE TEMP TABLE <table> AS SELECT line, <columns>, reason, bad_column, bad_value
+// FROM <staged> <joins>"; reason is NULL for rows that load.
+std::string MappedTableSql(const Mapping& mapping, const StagedSource& staged,
+                           const std::string& table);
+// SQL rebuilding a staged record's text from its fields, for the quarantine.
+std::string RawRecordSql(const StagedSource& staged, char delimiter);
+
+}  // namespace segmenta::ingest
+
+#endif  // SEGMENTA_INGEST_MAPPING_H_
