@@ -19,6 +19,7 @@
 
 #include "segmenta/feature_options.h"
 #include "segmenta/status.h"
+#include "segmenta/workspace.h"
 
 namespace segmenta {
 
@@ -90,6 +91,7 @@ struct Project {
   std::filesystem::path file;       // the segmenta.toml read
   std::filesystem::path root;       // its directory
   std::filesystem::path workspace;  // default root/.segmenta
+  WorkspaceOptions engine;          // [workspace] memory_limit, threads
   std::vector<SourceConfig> sources;  // customers sources first, then events, by name
   std::vector<SegmentationConfig> segmentations;
   FeatureOptions features;          // [features], plus [workspace] as_of

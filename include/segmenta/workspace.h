@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "segmenta/status.h"
 
@@ -25,10 +26,17 @@ class Database;
 class Connection;
 }  // namespace store
 
+// Resources the embedded engine may use ([workspace] in segmenta.toml).
+struct WorkspaceOptions {
+  std::string memory_limit = "2GB";  // DuckDB memory limit; larger work spills to dir/tmp
+  int threads = 0;                   // 0 = all cores
+};
+
 class Workspace {
  public:
   // Opens (creating and migrating as needed) the workspace in `dir`.
-  static Result<Workspace> Open(const std::filesystem::path& dir);
+  static Result<Workspace> Open(const std::filesystem::path& dir,
+                                const WorkspaceOptions& options = {});
   // A throw-away workspace in memory, for tests and one-off runs.
   static Result<Workspace> OpenInMemory();
 
@@ -48,6 +56,7 @@ class Workspace {
  private:
   Workspace(std::filesystem::path dir, std::unique_ptr<store::Database> database);
   Status Migrate();
+  Status Configure(const WorkspaceOptions& options);
 
   std::filesystem::path dir_;
   std::unique_ptr<store::Database> database_;

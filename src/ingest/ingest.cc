@@ -109,6 +109,7 @@ class SourceIngest {
 
   Result<SourceReport> Run(const std::function<void(double)>& progress) {
     auto started = std::chrono::steady_clock::now();
+
     SEG_ASSIGN_OR_RETURN(staged_, ingest::StageSource(conn_, source_, kStage, [&](double done) {
                            if (progress) progress(done * 0.7);
                          }));
@@ -144,7 +145,7 @@ class SourceIngest {
   std::string SourceLiteral() const { return Sql().QuoteString(source_.name); }
 
   Status Load(const Mapping& mapping) {
-    SEG_RETURN_IF_ERROR(Quarantine());
+    SEG_RETURN_IF_ERROR(Quarantine(mapping));
     if (source_.kind == SourceKind::kCustomers) {
       SEG_RETURN_IF_ERROR(LoadCustomers(mapping));
     } else {
@@ -163,17 +164,13 @@ class SourceIngest {
     return Status::Ok();
   }
 
-  Status Quarantine() {
-    std::string file = Sql().QuoteString(report_.file);
-    std::string head = "INSERT INTO quarantine SELECT " + SourceLiteral() + ", " + file + ", ";
-    char delimiter = source_.csv.delimiter.value_or(',');
-    return conn_.Execute(
-        "DELETE FROM quarantine WHERE source = " + SourceLiteral() + "; " + head +
-        "line, column_name, value, raw, reason, now() FROM " + kRejects + "; " + head +
-        "m.line, m.bad_column, m.bad_value, __raw, m.reason, now() FROM " + kMapped +
-        " m JOIN (SELECT line AS __raw_line, " + ingest::RawRecordSql(staged_, delimiter) +
-        " AS __raw FROM " + kStage + ") ON __raw_line = m.line WHERE m.reason IS NOT NULL AND "
-        "m.reason <> 'filtered'");
+  Status Quarantine(const Mapping& mapping) {
+    std::string prefix = SourceLiteral() + ", " + Sql().QuoteString(report_.file);
+    return conn_.Execute("DELETE FROM quarantine WHERE source = " + SourceLiteral() +
+                         "; INSERT INTO quarantine SELECT " + prefix +
+                         ", line, column_name, value, raw, reason, now() FROM " + kRejects + "; " +
+                         ingest::QuarantineSql(mapping, staged_, kMapped, prefix,
+                                               source_.csv.delimiter.value_or(',')));
   }
 
   Status LoadEvents() {
@@ -182,7 +179,7 @@ class SourceIngest {
         "DELETE FROM events WHERE _source = " + source +
         "; INSERT INTO events SELECT customer_id, ts, type, amount, order_id, channel, category, "
         "campaign, score, props, " + source + ", line FROM " + kMapped +
-        " WHERE reason IS NULL ORDER BY line"));
+        " WHERE reason IS NULL"));
     if (source_.unknown_customers != UnknownCustomers::kCreate) return Status::Ok();
     std::string owner = Sql().QuoteString("auto:" + source_.name);
     SEG_RETURN_IF_ERROR(conn_.Execute(
@@ -209,7 +206,7 @@ class SourceIngest {
     }
     return conn_.Execute("DELETE FROM customers WHERE _source = " + SourceLiteral() +
                          "; INSERT INTO customers (" + names + ") SELECT " + values + " FROM " +
-                         kMapped + " WHERE reason IS NULL ORDER BY line ON CONFLICT (customer_id) "
+                         kMapped + " WHERE reason IS NULL ON CONFLICT (customer_id) "
                          "DO UPDATE SET " + updates);
   }
 

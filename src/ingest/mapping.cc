@@ -61,6 +61,9 @@ std::string ValueOf(const CompiledExpression& expression) {
   return sql + ")";
 }
 
+// The name a mapped output has inside the mapping query ("__amount").
+std::string Typed(const std::string& name) { return Sql().QuoteIdentifier("__" + name); }
+
 std::string AnyNotNull(const CompiledExpression& expression) {
   if (expression.columns.empty()) return "false";
   std::string sql = "(";
@@ -77,9 +80,10 @@ std::string TimeSql(const std::string& text, const std::string& format) {
          Sql().TryTimestampFormat(text, "%Y%m%d%H%M%S") + ")";
 }
 
-// A numeric field: its SQL, plus the check that it is a number when present.
+// A numeric field: its SQL, plus the check that it is a number when present. The
+// check reads the typed output `typed` (e.g. "__amount") so the cast runs once.
 Status AddNumber(const SourceColumns& columns, const std::string& key, const std::string& text,
-                 Mapping& mapping, std::string& sql) {
+                 const std::string& typed, Mapping& mapping, std::string& sql) {
   if (text.empty()) {
     sql = "CAST(NULL AS DOUBLE)";
     return Status::Ok();
@@ -87,7 +91,7 @@ Status AddNumber(const SourceColumns& columns, const std::string& key, const std
   SEG_ASSIGN_OR_RETURN(CompiledExpression expression, columns.Expression(key, text));
   sql = AsNumber(expression, Sql());
   if (expression.is_column) sql = Sql().TryDouble("trim(" + expression.sql + ")");
-  mapping.checks.push_back({"(" + sql + ") IS NULL AND " + AnyNotNull(expression) + " AND trim(" +
+  mapping.checks.push_back({typed + " IS NULL AND " + AnyNotNull(expression) + " AND trim(" +
                                 ValueOf(expression) + ") <> ''",
                             key + " is not a number", text, ValueOf(expression)});
   return Status::Ok();
@@ -124,15 +128,15 @@ Result<Mapping> MapEvents(const Project& project, const SourceConfig& source,
     std::transform(lowered.begin(), lowered.end(), lowered.begin(), ::tolower);
     type = Sql().QuoteString(lowered);
   }
-  mapping.checks.push_back({customer + " IS NULL", "missing customer id", source.customer,
+  mapping.checks.push_back({"__customer_id IS NULL", "missing customer id", source.customer,
                             Sql().QuoteIdentifier(source.customer)});
-  mapping.checks.push_back({ts + " IS NULL", "unparseable time", source.time,
+  mapping.checks.push_back({"__ts IS NULL", "unparseable time", source.time,
                             Sql().QuoteIdentifier(source.time)});
-  mapping.checks.push_back({type + " IS NULL", "missing event type", source.type_column, "NULL"});
+  mapping.checks.push_back({"__type IS NULL", "missing event type", source.type_column, "NULL"});
   std::string amount, score;
-  SEG_RETURN_IF_ERROR(AddNumber(columns, "amount", source.amount, mapping, amount));
-  SEG_RETURN_IF_ERROR(AddNumber(columns, "score", source.score, mapping, score));
-  mapping.checks.push_back({type + " IN ('purchase', 'refund') AND (" + amount + ") IS NULL",
+  SEG_RETURN_IF_ERROR(AddNumber(columns, "amount", source.amount, "__amount", mapping, amount));
+  SEG_RETURN_IF_ERROR(AddNumber(columns, "score", source.score, "__score", mapping, score));
+  mapping.checks.push_back({"__type IN ('purchase', 'refund') AND __amount IS NULL",
                             "purchase without an amount", source.amount, "NULL"});
   if (source.unknown_customers == UnknownCustomers::kQuarantine) {
     mapping.joins.push_back(
@@ -176,7 +180,7 @@ Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
   Mapping mapping;
   SEG_ASSIGN_OR_RETURN(std::string id, columns.Column("id", source.id));
   mapping.columns.push_back({"customer_id", id});
-  mapping.checks.push_back({id + " IS NULL", "missing customer id", source.id,
+  mapping.checks.push_back({"__customer_id IS NULL", "missing customer id", source.id,
                             Sql().QuoteIdentifier(source.id)});
   mapping.joins.push_back("LEFT JOIN (SELECT min(line) AS __first_line, " + id +
                           " AS __first_id FROM " + Sql().QuoteIdentifier(staged.table) +
@@ -190,11 +194,11 @@ Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
     std::string sql = text;
     if (attribute.type == AttributeType::kNumber) {
       sql = Sql().TryDouble(text);
-      mapping.checks.push_back({text + " IS NOT NULL AND " + sql + " IS NULL",
+      mapping.checks.push_back({text + " IS NOT NULL AND " + Typed(attribute.name) + " IS NULL",
                                 attribute.name + " is not a number", attribute.column, raw});
     } else if (attribute.type == AttributeType::kDate) {
       sql = "TRY_CAST(" + text + " AS DATE)";
-      mapping.checks.push_back({text + " IS NOT NULL AND " + sql + " IS NULL",
+      mapping.checks.push_back({text + " IS NOT NULL AND " + Typed(attribute.name) + " IS NULL",
                                 attribute.name + " is not a date (YYYY-MM-DD)", attribute.column,
                                 raw});
     } else if (attribute.type == AttributeType::kList) {
@@ -209,30 +213,41 @@ Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
 
 std::string MappedTableSql(const Mapping& mapping, const StagedSource& staged,
                            const std::string& table) {
-  std::string reason = "CASE", column = "CASE", value = "CASE";
+  std::string inner = "SELECT *";
+  std::string outer = "SELECT line";
+  for (const OutputColumn& output : mapping.columns) {
+    inner += ", " + output.sql + " AS " + Typed(output.name);
+    outer += ", " + Typed(output.name) + " AS " + Sql().QuoteIdentifier(output.name);
+  }
+  inner += " FROM " + Sql().QuoteIdentifier(staged.table);
+  for (const std::string& join : mapping.joins) inner += " " + join;
+  std::string reason = "CASE";
   for (const Check& check : mapping.checks) {
-    std::string when = " WHEN " + check.condition + " THEN ";
-    reason += when + Sql().QuoteString(check.reason);
+    reason += " WHEN " + check.condition + " THEN " + Sql().QuoteString(check.reason);
+  }
+  return "CREATE OR REPLACE TEMP TABLE " + Sql().QuoteIdentifier(table) + " AS " + outer + ", " +
+         reason + " END AS reason FROM (" + inner + ")";
+}
+
+std::string QuarantineSql(const Mapping& mapping, const StagedSource& staged,
+                          const std::string& mapped, const std::string& prefix, char delimiter) {
+  std::string column = "CASE __reason", value = "CASE __reason";
+  for (const Check& check : mapping.checks) {
+    std::string when = " WHEN " + Sql().QuoteString(check.reason) + " THEN ";
     column += when + (check.column.empty() ? "NULL" : Sql().QuoteString(check.column));
     value += when + "CAST(" + check.value + " AS VARCHAR)";
   }
-  std::string sql = "CREATE OR REPLACE TEMP TABLE " + Sql().QuoteIdentifier(table) +
-                    " AS SELECT line";
-  for (const OutputColumn& output : mapping.columns) {
-    sql += ", " + output.sql + " AS " + Sql().QuoteIdentifier(output.name);
-  }
-  sql += ", " + reason + " END AS reason, " + column + " END AS bad_column, " + value +
-         " END AS bad_value FROM " + Sql().QuoteIdentifier(staged.table);
-  for (const std::string& join : mapping.joins) sql += " " + join;
-  return sql;
-}
-
-std::string RawRecordSql(const StagedSource& staged, char delimiter) {
   std::string raw = "concat_ws(" + Sql().QuoteString(std::string(1, delimiter));
   for (const std::string& col : staged.columns) {
-    raw += ", coalesce(" + Sql().QuoteIdentifier(col) + ", '')";
+    raw += ", coalesce(s." + Sql().QuoteIdentifier(col) + ", '')";
   }
-  return raw + ")";
+  std::string sql = "INSERT INTO quarantine SELECT " + prefix + ", s.line, " + column + " END, " +
+                    value + " END, " + raw + "), __reason, now() FROM " +
+                    Sql().QuoteIdentifier(staged.table) + " s JOIN (SELECT line AS __line, "
+                    "reason AS __reason FROM " + Sql().QuoteIdentifier(mapped) +
+                    " WHERE reason IS NOT NULL AND reason <> 'filtered') ON __line = s.line";
+  for (const std::string& join : mapping.joins) sql += " " + join;
+  return sql;
 }
 
 }  // namespace segmenta::ingest

@@ -39,12 +39,15 @@ Result<Mapping> MapEvents(const Project& project, const SourceConfig& source,
 Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
                              const StagedSource& staged);
 
-// "CREATE TEMP TABLE <table> AS SELECT line, <columns>, reason, bad_column, bad_value
-// FROM <staged> <joins>"; reason is NULL for rows that load.
+// "CREATE TEMP TABLE <table> AS SELECT line, <columns>, reason FROM <staged> <joins>":
+// the outputs are computed once (as "__<name>", which check conditions may read), and
+// reason is NULL for rows that load, 'filtered' for rows the filter drops.
 std::string MappedTableSql(const Mapping& mapping, const StagedSource& staged,
                            const std::string& table);
-// SQL rebuilding a staged record's text from its fields, for the quarantine.
-std::string RawRecordSql(const StagedSource& staged, char delimiter);
+// "INSERT INTO quarantine SELECT <prefix>, line, column, value, raw, reason, now()" for
+// the rows of `mapped` that did not load; `prefix` gives the source and file columns.
+std::string QuarantineSql(const Mapping& mapping, const StagedSource& staged,
+                          const std::string& mapped, const std::string& prefix, char delimiter);
 
 }  // namespace segmenta::ingest
 

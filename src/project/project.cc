@@ -448,6 +448,20 @@ bool ValidIsoDate(std::string_view text) {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
+// "2GB", "512MB", "1.5 GiB".
+bool ValidMemorySize(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) ||
+                                  text[digits] == '.')) {
+    ++digits;
+  }
+  std::string unit = text.substr(digits);
+  unit.erase(0, unit.find_first_not_of(' '));
+  std::transform(unit.begin(), unit.end(), unit.begin(), ::toupper);
+  static const std::set<std::string> units = {"KB", "MB", "GB", "TB", "KIB", "MIB", "GIB", "TIB"};
+  return digits > 0 && units.count(unit) > 0;
+}
+
 // "11-15..12-31" → HolidayWindow.
 bool ParseHoliday(std::string_view text, HolidayWindow& window) {
   int values[4];
@@ -510,6 +524,13 @@ Status ParseWorkspace(const toml::table& root, const std::filesystem::path& file
     if (project.workspace.is_relative()) project.workspace = project.root / project.workspace;
   }
   SEG_RETURN_IF_ERROR(reader.String("as_of", as_of));
+  SEG_RETURN_IF_ERROR(reader.String("memory_limit", project.engine.memory_limit));
+  if (!ValidMemorySize(project.engine.memory_limit)) {
+    return reader.Error(table->get("memory_limit"), "memory_limit",
+                        "'" + project.engine.memory_limit + "' is not a size; write e.g. \"2GB\" "
+                        "or \"512MB\"");
+  }
+  SEG_RETURN_IF_ERROR(reader.Integer("threads", project.engine.threads, 0, 1024));
   if (!as_of.empty()) {
     if (!ValidIsoDate(as_of)) {
       return reader.Error(table->get("as_of"), "as_of",

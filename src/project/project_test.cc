@@ -122,6 +122,8 @@ TEST(ProjectTest, WrongValuesSayWhatIsValid) {
                 .find("did you mean 'kmeans'?"),
             std::string::npos);
   EXPECT_NE(ErrorOf("[segmentations]\n").find("did you mean 'segmentation'?"), std::string::npos);
+  EXPECT_NE(ErrorOf("[workspace]\nmemory_limit = \"lots\"\n").find("write e.g. \"2GB\""),
+            std::string::npos);
   EXPECT_NE(ErrorOf("[features]\nholidays = [\"Nov 15 - Dec 31\"]\n").find("\"MM-DD..MM-DD\""),
             std::string::npos);
 }

@@ -18,7 +18,8 @@ store::Connection& Workspace::connection() { return database_->connection(); }
 
 int LatestSchemaVersion() { return store::Migrations().back().version; }
 
-Result<Workspace> Workspace::Open(const std::filesystem::path& dir) {
+Result<Workspace> Workspace::Open(const std::filesystem::path& dir,
+                                  const WorkspaceOptions& options) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) {
@@ -26,6 +27,7 @@ Result<Workspace> Workspace::Open(const std::filesystem::path& dir) {
   }
   SEG_ASSIGN_OR_RETURN(store::Database db, store::Database::Open((dir / "segmenta.duckdb").string()));
   Workspace workspace(dir, std::make_unique<store::Database>(std::move(db)));
+  SEG_RETURN_IF_ERROR(workspace.Configure(options));
   SEG_RETURN_IF_ERROR(workspace.Migrate().WithContext("workspace " + dir.string()));
   return workspace;
 }
@@ -35,6 +37,22 @@ Result<Workspace> Workspace::OpenInMemory() {
   Workspace workspace({}, std::make_unique<store::Database>(std::move(db)));
   SEG_RETURN_IF_ERROR(workspace.Migrate());
   return workspace;
+}
+
+Status Workspace::Configure(const WorkspaceOptions& options) {
+  store::Connection& conn = connection();
+  // Rows carry their line numbers, so scans need not keep file order: cheaper inserts.
+  SEG_RETURN_IF_ERROR(conn.Execute("SET preserve_insertion_order = false"));
+  SEG_RETURN_IF_ERROR(conn.Execute("SET memory_limit = $1", {options.memory_limit})
+                          .WithContext("[workspace] memory_limit"));
+  if (options.threads > 0) {
+    SEG_RETURN_IF_ERROR(conn.Execute("SET threads = " + std::to_string(options.threads)));
+  }
+  if (!dir_.empty()) {
+    SEG_RETURN_IF_ERROR(
+        conn.Execute("SET temp_directory = $1", {(dir_ / "tmp").string()}));
+  }
+  return Status::Ok();
 }
 
 Status Workspace::Migrate() {
