@@ -54,6 +54,16 @@ class DuckDb final : public Dialect {
   std::string ArgMax(std::string_view arg, std::string_view key) const override {
     return Join({"arg_max(", arg, ", ", key, ")"});
   }
+  std::string ArgMin(std::string_view arg, std::string_view key) const override {
+    return Join({"arg_min(", arg, ", ", key, ")"});
+  }
+  std::string ArgMaxSmallestOnTies(std::string_view arg, std::string_view key) const override {
+    return Join({"arg_min(", arg, ", (-(", key, "), ", arg, "))"});
+  }
+  std::string JsonText(std::string_view json, std::string_view key) const override {
+    return Join({"json_extract_string(", json, ", ", QuoteString(Join({"$.", Doubled(key, '"')})),
+                 ")"});
+  }
 };
 
 }  // namespace

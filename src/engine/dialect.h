@@ -36,6 +36,13 @@ class Dialect {
   virtual std::string DayOfMonth(std::string_view expr) const = 0;
   // The value of `arg` at the row with the largest `key` in a group.
   virtual std::string ArgMax(std::string_view arg, std::string_view key) const = 0;
+  // The value of `arg` at the row with the smallest `key` in a group.
+  virtual std::string ArgMin(std::string_view arg, std::string_view key) const = 0;
+  // Like ArgMax, but deterministic on ties: among rows sharing the largest numeric `key`,
+  // the smallest `arg`.
+  virtual std::string ArgMaxSmallestOnTies(std::string_view arg, std::string_view key) const = 0;
+  // The text at top-level `key` of a JSON value; NULL when absent.
+  virtual std::string JsonText(std::string_view json, std::string_view key) const = 0;
 };
 
 // The embedded default engine.

@@ -44,9 +44,12 @@ struct CsvReject {
   std::string raw;     // the whole record as read (invalid bytes written as \xNN)
 };
 
-// Fields of one good record; a null string_view (data() == nullptr) is an empty
-// unquoted field (SQL NULL). Valid until the callback returns.
-using CsvRowFn = std::function<Status(int64_t line, const std::vector<std::string_view>& fields)>;
+// Fields of one good record; unquoted fields are trimmed of blanks, and a null
+// string_view (data() == nullptr) is an empty unquoted field (SQL NULL); a quoted field
+// is kept exactly. Valid until the callback returns.
+// `record` is the record's text as read (without its line break).
+using CsvRowFn = std::function<Status(int64_t line, std::string_view record,
+                                      const std::vector<std::string_view>& fields)>;
 using CsvRejectFn = std::function<Status(CsvReject reject)>;
 using ProgressFn = std::function<void(double fraction)>;
 
@@ -70,6 +73,8 @@ class CsvFile {
   struct Mapping;
   CsvFile() = default;
   Status Prepare(const CsvOptions& options);
+  // Lets the kernel drop the mapped pages before `offset` (already parsed).
+  void ReleaseBefore(size_t offset) const;
   // The column holding byte `offset` of a raw record.
   std::string ColumnAt(std::string_view raw, size_t offset) const;
 

@@ -19,7 +19,7 @@ Result<ReadBack> ReadAll(const std::filesystem::path& file, const CsvOptions& op
   SEG_ASSIGN_OR_RETURN(CsvFile csv, CsvFile::Open(file, options));
   ReadBack out;
   SEG_RETURN_IF_ERROR(csv.Read(
-      [&](int64_t line, const std::vector<std::string_view>& fields) {
+      [&](int64_t line, std::string_view, const std::vector<std::string_view>& fields) {
         std::vector<std::string> copy;
         for (std::string_view field : fields) copy.push_back(field.data() ? std::string(field) : "<null>");
         out.rows.emplace_back(line, copy);

@@ -18,7 +18,7 @@ const Dialect& Sql() { return DuckDbDialect(); }
 std::string Quote(const std::string& name) { return Sql().QuoteIdentifier(name); }
 
 constexpr const char* kStage = "__stage";
-constexpr const char* kMapped = "__mapped";
+constexpr const char* kRejected = "__rejected";
 constexpr const char* kRejects = "__rejects";
 constexpr const char* kDuplicates = "__duplicates";
 
@@ -43,17 +43,17 @@ std::string SqlType(AttributeType type) {
   return "VARCHAR";
 }
 
-// Later exact copies of a staged row: (dup_line, first_line). Hashes narrow the
-// candidates so only rows that collide are compared column by column.
+// Later exact copies of a staged row: (dup_line, first_line). The staged record hash
+// narrows the candidates so only rows that collide are compared column by column.
 Result<int64_t> FindDuplicates(store::Connection& conn, const StagedSource& staged) {
   std::string columns;
   for (const std::string& column : staged.columns) columns += (columns.empty() ? "" : ", ") + Quote(column);
   std::string sql = "CREATE OR REPLACE TEMP TABLE " + std::string(kDuplicates) +
-                    " AS WITH candidates AS (SELECT hash(" + columns + ") AS h FROM " + kStage +
+                    " AS WITH candidates AS (SELECT __hash FROM " + kStage +
                     " GROUP BY 1 HAVING count(*) > 1) SELECT line AS __dup_line, first_line AS "
                     "__first_copy FROM (SELECT line, min(line) OVER (PARTITION BY " +
-                    columns + ") AS first_line FROM " + kStage + " WHERE hash(" + columns +
-                    ") IN (SELECT h FROM candidates)) WHERE line > first_line";
+                    columns + ") AS first_line FROM " + kStage +
+                    " SEMI JOIN candidates USING (__hash)) WHERE line > first_line";
   SEG_RETURN_IF_ERROR(conn.Execute(sql));
   return conn.QueryInt(std::string("SELECT count(*) FROM ") + kDuplicates);
 }
@@ -68,12 +68,12 @@ Status StageRejects(store::Connection& conn, const StagedSource& staged) {
   SEG_RETURN_IF_ERROR(conn.Execute(std::string("CREATE OR REPLACE TEMP TABLE ") + kRejects +
                                    " (line BIGINT, column_name VARCHAR, value VARCHAR, raw "
                                    "VARCHAR, reason VARCHAR)"));
-  SEG_ASSIGN_OR_RETURN(store::StagingWriter writer, conn.MakeStagingWriter(kRejects, 4));
+  SEG_ASSIGN_OR_RETURN(store::StagingWriter writer, conn.MakeStagingWriter(kRejects, 1, 4));
   for (const ingest::CsvReject& reject : staged.rejects) {
     std::string value = ingest::EscapeInvalidUtf8(reject.value);
     std::string raw = ingest::EscapeInvalidUtf8(reject.raw);
     SEG_RETURN_IF_ERROR(writer.Append(
-        reject.line,
+        {reject.line},
         {reject.column.empty() ? std::string_view() : reject.column, value, raw, reject.reason}));
   }
   return writer.Finish();
@@ -124,7 +124,7 @@ class SourceIngest {
     if (source_.dedupe) AddDuplicateCheck(mapping);
     SEG_RETURN_IF_ERROR(StageRejects(conn_, staged_));
     if (progress) progress(0.75);
-    SEG_RETURN_IF_ERROR(conn_.Execute(ingest::MappedTableSql(mapping, staged_, kMapped)));
+    SEG_RETURN_IF_ERROR(conn_.Execute(ingest::RejectedTableSql(mapping, staged_, kRejected)));
     if (progress) progress(0.85);
     SEG_RETURN_IF_ERROR(store::InTransaction(conn_, [&] { return Load(mapping); }));
     report_.seconds =
@@ -136,7 +136,7 @@ class SourceIngest {
   }
 
   ~SourceIngest() {
-    for (const char* table : {kStage, kMapped, kRejects, kDuplicates}) {
+    for (const char* table : {kStage, kRejected, kRejects, kDuplicates}) {
       (void)conn_.Execute(std::string("DROP TABLE IF EXISTS ") + table);
     }
   }
@@ -149,14 +149,11 @@ class SourceIngest {
     if (source_.kind == SourceKind::kCustomers) {
       SEG_RETURN_IF_ERROR(LoadCustomers(mapping));
     } else {
-      SEG_RETURN_IF_ERROR(LoadEvents());
+      SEG_RETURN_IF_ERROR(LoadEvents(mapping));
     }
-    SEG_ASSIGN_OR_RETURN(store::Rows counts,
-                         conn_.Query(std::string("SELECT count(*) FILTER (reason IS NULL), "
-                                                 "count(*) FILTER (reason = 'filtered') FROM ") +
-                                     kMapped));
-    report_.rows_loaded = std::get<int64_t>(counts.rows[0][0]);
-    report_.rows_filtered = std::get<int64_t>(counts.rows[0][1]);
+    SEG_ASSIGN_OR_RETURN(report_.rows_filtered,
+                         conn_.QueryInt(std::string("SELECT count(*) FROM ") + kRejected +
+                                        " WHERE reason = 'filtered'"));
     report_.rows_read = staged_.rows_staged + static_cast<int64_t>(staged_.rejects.size());
     SEG_ASSIGN_OR_RETURN(report_.rows_quarantined,
                          conn_.QueryInt("SELECT count(*) FROM quarantine WHERE source = $1",
@@ -169,17 +166,18 @@ class SourceIngest {
     return conn_.Execute("DELETE FROM quarantine WHERE source = " + SourceLiteral() +
                          "; INSERT INTO quarantine SELECT " + prefix +
                          ", line, column_name, value, raw, reason, now() FROM " + kRejects + "; " +
-                         ingest::QuarantineSql(mapping, staged_, kMapped, prefix,
+                         ingest::QuarantineSql(mapping, staged_, kRejected, prefix,
                                                source_.csv.delimiter.value_or(',')));
   }
 
-  Status LoadEvents() {
+  Status LoadEvents(const Mapping& mapping) {
     std::string source = SourceLiteral();
-    SEG_RETURN_IF_ERROR(conn_.Execute(
-        "DELETE FROM events WHERE _source = " + source +
-        "; INSERT INTO events SELECT customer_id, ts, type, amount, order_id, channel, category, "
-        "campaign, score, props, " + source + ", line FROM " + kMapped +
-        " WHERE reason IS NULL"));
+    SEG_RETURN_IF_ERROR(conn_.Execute("DELETE FROM events WHERE _source = " + source));
+    SEG_ASSIGN_OR_RETURN(
+        report_.rows_loaded,
+        conn_.QueryInt("INSERT INTO events SELECT customer_id, ts, type, amount, order_id, "
+                       "channel, category, campaign, score, props, " + source + ", line FROM (" +
+                       ingest::LoadSelectSql(mapping, staged_, kRejected) + ")"));
     if (source_.unknown_customers != UnknownCustomers::kCreate) return Status::Ok();
     std::string owner = Sql().QuoteString("auto:" + source_.name);
     SEG_RETURN_IF_ERROR(conn_.Execute(
@@ -195,8 +193,8 @@ class SourceIngest {
 
   Status LoadCustomers(const Mapping& mapping) {
     SEG_RETURN_IF_ERROR(EnsureAttributeColumns(conn_, source_));
-    std::string names = "customer_id, _source, _line", values = "customer_id, " +
-                                                                SourceLiteral() + ", line";
+    std::string names = "customer_id, _source, _line";
+    std::string values = "customer_id, " + SourceLiteral() + ", line";
     std::string updates = "_source = EXCLUDED._source, _line = EXCLUDED._line";
     for (const ingest::OutputColumn& column : mapping.columns) {
       if (column.name == "customer_id") continue;
@@ -204,10 +202,14 @@ class SourceIngest {
       values += ", " + Quote(column.name);
       updates += ", " + Quote(column.name) + " = EXCLUDED." + Quote(column.name);
     }
-    return conn_.Execute("DELETE FROM customers WHERE _source = " + SourceLiteral() +
-                         "; INSERT INTO customers (" + names + ") SELECT " + values + " FROM " +
-                         kMapped + " WHERE reason IS NULL ON CONFLICT (customer_id) "
-                         "DO UPDATE SET " + updates);
+    SEG_RETURN_IF_ERROR(
+        conn_.Execute("DELETE FROM customers WHERE _source = " + SourceLiteral()));
+    SEG_ASSIGN_OR_RETURN(
+        report_.rows_loaded,
+        conn_.QueryInt("INSERT INTO customers (" + names + ") SELECT " + values + " FROM (" +
+                       ingest::LoadSelectSql(mapping, staged_, kRejected) +
+                       ") ON CONFLICT (customer_id) DO UPDATE SET " + updates));
+    return Status::Ok();
   }
 
   Status RecordRun() {

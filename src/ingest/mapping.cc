@@ -30,10 +30,11 @@ class SourceColumns {
                           source_.file.filename().string() + " has columns " + ColumnList() + ")");
   }
 
-  // A configured value that must be one column; returns its quoted, trimmed text SQL.
+  // A configured value that must be one column; returns its text SQL, '' as NULL.
+  // (Staging already trimmed unquoted fields.)
   Result<std::string> Column(const std::string& key, const std::string& name) const {
     SEG_ASSIGN_OR_RETURN(CompiledExpression compiled, Expression(key, Sql().QuoteIdentifier(name)));
-    return "NULLIF(trim(" + compiled.sql + "), '')";
+    return "NULLIF(" + compiled.sql + ", '')";
   }
 
   std::string ColumnList() const {
@@ -90,9 +91,8 @@ Status AddNumber(const SourceColumns& columns, const std::string& key, const std
   }
   SEG_ASSIGN_OR_RETURN(CompiledExpression expression, columns.Expression(key, text));
   sql = AsNumber(expression, Sql());
-  if (expression.is_column) sql = Sql().TryDouble("trim(" + expression.sql + ")");
-  mapping.checks.push_back({typed + " IS NULL AND " + AnyNotNull(expression) + " AND trim(" +
-                                ValueOf(expression) + ") <> ''",
+  mapping.checks.push_back({typed + " IS NULL AND " + AnyNotNull(expression) + " AND " +
+                                ValueOf(expression) + " <> ''",
                             key + " is not a number", text, ValueOf(expression)});
   return Status::Ok();
 }
@@ -211,13 +211,13 @@ Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
   return mapping;
 }
 
-std::string MappedTableSql(const Mapping& mapping, const StagedSource& staged,
-                           const std::string& table) {
+std::string RejectedTableSql(const Mapping& mapping, const StagedSource& staged,
+                             const std::string& table) {
+  // Outputs are computed once as "__<name>" for the checks to read; DuckDB prunes the
+  // ones no check uses.
   std::string inner = "SELECT *";
-  std::string outer = "SELECT line";
   for (const OutputColumn& output : mapping.columns) {
     inner += ", " + output.sql + " AS " + Typed(output.name);
-    outer += ", " + Typed(output.name) + " AS " + Sql().QuoteIdentifier(output.name);
   }
   inner += " FROM " + Sql().QuoteIdentifier(staged.table);
   for (const std::string& join : mapping.joins) inner += " " + join;
@@ -225,12 +225,23 @@ std::string MappedTableSql(const Mapping& mapping, const StagedSource& staged,
   for (const Check& check : mapping.checks) {
     reason += " WHEN " + check.condition + " THEN " + Sql().QuoteString(check.reason);
   }
-  return "CREATE OR REPLACE TEMP TABLE " + Sql().QuoteIdentifier(table) + " AS " + outer + ", " +
-         reason + " END AS reason FROM (" + inner + ")";
+  return "CREATE OR REPLACE TEMP TABLE " + Sql().QuoteIdentifier(table) +
+         " AS SELECT line, reason FROM (SELECT line, " + reason + " END AS reason FROM (" +
+         inner + ")) WHERE reason IS NOT NULL";
+}
+
+std::string LoadSelectSql(const Mapping& mapping, const StagedSource& staged,
+                          const std::string& rejected) {
+  std::string sql = "SELECT line";
+  for (const OutputColumn& output : mapping.columns) {
+    sql += ", " + output.sql + " AS " + Sql().QuoteIdentifier(output.name);
+  }
+  return sql + " FROM " + Sql().QuoteIdentifier(staged.table) + " ANTI JOIN (SELECT line AS "
+         "__rejected_line FROM " + Sql().QuoteIdentifier(rejected) + ") ON __rejected_line = line";
 }
 
 std::string QuarantineSql(const Mapping& mapping, const StagedSource& staged,
-                          const std::string& mapped, const std::string& prefix, char delimiter) {
+                          const std::string& rejected, const std::string& prefix, char delimiter) {
   std::string column = "CASE __reason", value = "CASE __reason";
   for (const Check& check : mapping.checks) {
     std::string when = " WHEN " + Sql().QuoteString(check.reason) + " THEN ";
@@ -244,8 +255,8 @@ std::string QuarantineSql(const Mapping& mapping, const StagedSource& staged,
   std::string sql = "INSERT INTO quarantine SELECT " + prefix + ", s.line, " + column + " END, " +
                     value + " END, " + raw + "), __reason, now() FROM " +
                     Sql().QuoteIdentifier(staged.table) + " s JOIN (SELECT line AS __line, "
-                    "reason AS __reason FROM " + Sql().QuoteIdentifier(mapped) +
-                    " WHERE reason IS NOT NULL AND reason <> 'filtered') ON __line = s.line";
+                    "reason AS __reason FROM " + Sql().QuoteIdentifier(rejected) +
+                    " WHERE reason <> 'filtered') ON __line = s.line";
   for (const std::string& join : mapping.joins) sql += " " + join;
   return sql;
 }

@@ -39,15 +39,17 @@ Result<Mapping> MapEvents(const Project& project, const SourceConfig& source,
 Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
                              const StagedSource& staged);
 
-// "CREATE TEMP TABLE <table> AS SELECT line, <columns>, reason FROM <staged> <joins>":
-// the outputs are computed once (as "__<name>", which check conditions may read), and
-// reason is NULL for rows that load, 'filtered' for rows the filter drops.
-std::string MappedTableSql(const Mapping& mapping, const StagedSource& staged,
-                           const std::string& table);
+// "CREATE TEMP TABLE <table> AS SELECT line, reason": the staged rows that do not
+// load, with the first check that holds ('filtered' for rows the filter drops).
+std::string RejectedTableSql(const Mapping& mapping, const StagedSource& staged,
+                             const std::string& table);
+// "SELECT line, <canonical columns> FROM <staged>" minus the rows in `rejected`.
+std::string LoadSelectSql(const Mapping& mapping, const StagedSource& staged,
+                          const std::string& rejected);
 // "INSERT INTO quarantine SELECT <prefix>, line, column, value, raw, reason, now()" for
-// the rows of `mapped` that did not load; `prefix` gives the source and file columns.
+// the rows of `rejected` (filtered ones excepted); `prefix` gives source and file.
 std::string QuarantineSql(const Mapping& mapping, const StagedSource& staged,
-                          const std::string& mapped, const std::string& prefix, char delimiter);
+                          const std::string& rejected, const std::string& prefix, char delimiter);
 
 }  // namespace segmenta::ingest
 

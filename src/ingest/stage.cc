@@ -11,9 +11,17 @@ namespace {
 const Dialect& Sql() { return DuckDbDialect(); }
 
 std::string CreateStagingTable(const std::string& table, const std::vector<std::string>& columns) {
-  std::string sql = "CREATE OR REPLACE TEMP TABLE " + Sql().QuoteIdentifier(table) + " (line BIGINT";
+  std::string sql = "CREATE OR REPLACE TEMP TABLE " + Sql().QuoteIdentifier(table) +
+                    " (line BIGINT, __hash BIGINT";
   for (const std::string& column : columns) sql += ", " + Sql().QuoteIdentifier(column) + " VARCHAR";
   return sql + ")";
+}
+
+// The record hash that narrows the search for exact duplicates, as a BIGINT.
+std::string HashSql(const std::vector<std::string>& columns) {
+  std::string list;
+  for (const std::string& column : columns) list += (list.empty() ? "" : ", ") + column;
+  return "CAST(hash(" + list + ") >> 1 AS BIGINT) AS __hash";
 }
 
 std::string Describe(const CsvDialect& dialect) {
@@ -35,11 +43,12 @@ Result<StagedSource> StageCsv(store::Connection& conn, const SourceConfig& sourc
   StagedSource staged{table, csv.columns(), {}, 0, Describe(csv.dialect())};
   SEG_RETURN_IF_ERROR(conn.Execute(CreateStagingTable(table, staged.columns)));
   SEG_ASSIGN_OR_RETURN(store::StagingWriter writer,
-                       conn.MakeStagingWriter(table, staged.columns.size()));
+                       conn.MakeStagingWriter(table, 2, staged.columns.size()));
+  std::hash<std::string_view> hash;
   SEG_RETURN_IF_ERROR(csv.Read(
-      [&](int64_t line, const std::vector<std::string_view>& fields) {
+      [&](int64_t line, std::string_view record, const std::vector<std::string_view>& fields) {
         ++staged.rows_staged;
-        return writer.Append(line, fields);
+        return writer.Append({line, static_cast<int64_t>(hash(record))}, fields);
       },
       [&](CsvReject reject) {
         staged.rejects.push_back(std::move(reject));
@@ -80,12 +89,13 @@ Result<StagedSource> StageJsonLines(store::Connection& conn, const SourceConfig&
                  json + ") = 'OBJECT') GROUP BY k ORDER BY min(line), k"));
   StagedSource staged{table, {}, std::move(raw.rejects), 0, "JSON lines, " + source.csv.encoding};
   if (source.csv.encoding.empty()) staged.description = "JSON lines, utf-8";
-  std::string select = "SELECT line";
+  std::string select = "SELECT line, " + HashSql({json});
   for (const auto& row : keys.rows) {
     std::string key = store::ToText(row[0]);
     staged.columns.push_back(key);
-    select += ", " + json + "->>" + Sql().QuoteString("$." + Sql().QuoteIdentifier(key)) +
-              " AS " + Sql().QuoteIdentifier(key);
+    select += ", NULLIF(trim(" + json + "->>" +
+              Sql().QuoteString("$." + Sql().QuoteIdentifier(key)) + "), '') AS " +
+              Sql().QuoteIdentifier(key);
   }
   SEG_RETURN_IF_ERROR(conn.Execute(
       "CREATE OR REPLACE TEMP TABLE " + Sql().QuoteIdentifier(table) + " AS " + select + " FROM " +
@@ -119,12 +129,15 @@ Result<StagedSource> StageParquet(store::Connection& conn, const SourceConfig& s
   SEG_ASSIGN_OR_RETURN(store::Rows described, conn.Query("DESCRIBE SELECT * FROM " + scan));
   StagedSource staged{table, {}, {}, 0, "Parquet"};
   std::string select = "SELECT CAST(file_row_number + 1 AS BIGINT) AS line";
+  std::vector<std::string> quoted;
   for (const auto& row : described.rows) {
     std::string column = store::ToText(row[0]);
     staged.columns.push_back(column);
-    select += ", CAST(" + Sql().QuoteIdentifier(column) + " AS VARCHAR) AS " +
+    quoted.push_back(Sql().QuoteIdentifier(column));
+    select += ", NULLIF(trim(CAST(" + Sql().QuoteIdentifier(column) + " AS VARCHAR)), '') AS " +
               Sql().QuoteIdentifier(column);
   }
+  select += ", " + HashSql(quoted);
   std::string with_row_numbers = "read_parquet(" + Sql().QuoteString(source.file.string()) +
                                  ", file_row_number = true)";
   SEG_RETURN_IF_ERROR(conn.Execute("CREATE OR REPLACE TEMP TABLE " +

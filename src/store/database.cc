@@ -274,6 +274,7 @@ Result<Appender> Connection::MakeAppender(const std::string& table) {
 struct StagingWriter::Impl {
   duckdb_appender appender = nullptr;
   duckdb_data_chunk chunk = nullptr;
+  size_t number_columns = 0;
   size_t text_columns = 0;
   idx_t rows = 0;
   idx_t capacity = 0;
@@ -300,13 +301,18 @@ StagingWriter::StagingWriter(StagingWriter&&) noexcept = default;
 StagingWriter& StagingWriter::operator=(StagingWriter&&) noexcept = default;
 StagingWriter::~StagingWriter() = default;
 
-Status StagingWriter::Append(int64_t line, const std::vector<std::string_view>& texts) {
+Status StagingWriter::Append(std::initializer_list<int64_t> numbers,
+                             const std::vector<std::string_view>& texts) {
   Impl& impl = *impl_;
   idx_t row = impl.rows;
-  auto* lines = static_cast<int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(impl.chunk, 0)));
-  lines[row] = line;
+  size_t number_idx = 0;
+  for (int64_t number : numbers) {
+    if (number_idx >= impl.number_columns) break;
+    duckdb_vector vector = duckdb_data_chunk_get_vector(impl.chunk, number_idx++);
+    static_cast<int64_t*>(duckdb_vector_get_data(vector))[row] = number;
+  }
   for (size_t col = 0; col < impl.text_columns; ++col) {
-    duckdb_vector vector = duckdb_data_chunk_get_vector(impl.chunk, col + 1);
+    duckdb_vector vector = duckdb_data_chunk_get_vector(impl.chunk, impl.number_columns + col);
     std::string_view text = col < texts.size() ? texts[col] : std::string_view();
     if (text.data() == nullptr) {
       duckdb_vector_ensure_validity_writable(vector);
@@ -329,19 +335,22 @@ Status StagingWriter::Finish() {
 }
 
 Result<StagingWriter> Connection::MakeStagingWriter(const std::string& table,
-                                                    size_t text_columns) {
+                                                    size_t number_columns, size_t text_columns) {
   auto impl = std::make_unique<StagingWriter::Impl>();
   if (duckdb_appender_create(impl_->handle, nullptr, table.c_str(), &impl->appender) ==
       DuckDBError) {
     return Status::Internal("cannot append to " + table);
   }
   std::vector<duckdb_logical_type> types;
-  types.push_back(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
+  for (size_t col = 0; col < number_columns; ++col) {
+    types.push_back(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
+  }
   for (size_t col = 0; col < text_columns; ++col) {
     types.push_back(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
   }
   impl->chunk = duckdb_create_data_chunk(types.data(), types.size());
   for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
+  impl->number_columns = number_columns;
   impl->text_columns = text_columns;
   impl->capacity = duckdb_vector_size();
   return StagingWriter(std::move(impl));

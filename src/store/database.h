@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -69,7 +70,8 @@ class Connection {
                              const std::function<void(double)>& on_progress);
 
   Result<Appender> MakeAppender(const std::string& table);
-  Result<StagingWriter> MakeStagingWriter(const std::string& table, size_t text_columns);
+  Result<StagingWriter> MakeStagingWriter(const std::string& table, size_t number_columns,
+                                          size_t text_columns);
 
  private:
   friend class Database;
@@ -102,8 +104,8 @@ class Appender {
   std::unique_ptr<Impl> impl_;
 };
 
-// Loads rows of (line BIGINT, text VARCHAR …) through DuckDB data chunks: the fast
-// path for staging parsed files. The table must have exactly 1 + text_columns columns.
+// Loads rows of (BIGINT …, VARCHAR …) through DuckDB data chunks: the fast path for
+// staging parsed files. The table has number_columns BIGINTs, then text_columns texts.
 class StagingWriter {
  public:
   StagingWriter(StagingWriter&&) noexcept;
@@ -112,8 +114,9 @@ class StagingWriter {
   StagingWriter& operator=(const StagingWriter&) = delete;
   ~StagingWriter();
 
-  // One row: its line number and one text per column (nullptr data = NULL).
-  Status Append(int64_t line, const std::vector<std::string_view>& texts);
+  // One row: its numbers, then one text per column (nullptr data = NULL).
+  Status Append(std::initializer_list<int64_t> numbers,
+                const std::vector<std::string_view>& texts);
   // Sends the last partial chunk and flushes; call once at the end.
   Status Finish();
 

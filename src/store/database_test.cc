@@ -68,11 +68,11 @@ TEST(DatabaseTest, AppenderAndStagingWriterLoadRows) {
     ASSERT_TRUE(appender->EndRow().ok());
     ASSERT_TRUE(appender->Flush().ok());
   }
-  Result<StagingWriter> writer = conn.MakeStagingWriter("s", 2);
+  Result<StagingWriter> writer = conn.MakeStagingWriter("s", 1, 2);
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
   for (int64_t line = 2; line < 5002; ++line) {
     std::string text = "row " + std::to_string(line) + " with a longer text value";
-    ASSERT_TRUE(writer->Append(line, {text, line % 3 == 0 ? std::string_view() : "x"}).ok());
+    ASSERT_TRUE(writer->Append({line}, {text, line % 3 == 0 ? std::string_view() : "x"}).ok());
   }
   ASSERT_TRUE(writer->Finish().ok());
   EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM a WHERE y = 'one'"), 1);
