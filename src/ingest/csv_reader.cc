@@ -429,6 +429,13 @@ void CsvFile::ReleaseBefore(size_t offset) const {
   if (length > 0) ::madvise(mapping_->address, length, MADV_DONTNEED);
 }
 
+std::string_view CsvFile::FieldAt(std::string_view raw, size_t offset) const {
+  size_t start = offset, end = offset;
+  while (start > 0 && raw[start - 1] != dialect_.delimiter) --start;
+  while (end < raw.size() && raw[end] != dialect_.delimiter) ++end;
+  return raw.substr(start, end - start);
+}
+
 std::string CsvFile::ColumnAt(std::string_view raw, size_t offset) const {
   size_t field = CountOutsideQuotes(raw.substr(0, offset), dialect_.delimiter, dialect_.quote);
   return field < columns_.size() ? columns_[field] : std::string();
@@ -458,7 +465,7 @@ Status CsvFile::Read(const CsvRowFn& on_row, const CsvRejectFn& on_reject,
       size_t bad = FindInvalidUtf8(raw);
       if (bad != std::string_view::npos) {
         SEG_RETURN_IF_ERROR(on_reject(CsvReject{
-            record_line, ColumnAt(raw, bad), EscapeInvalidUtf8(raw.substr(bad, 8)),
+            record_line, ColumnAt(raw, bad), EscapeInvalidUtf8(FieldAt(raw, bad)),
             "invalid UTF-8 (if the file is latin-1, declare encoding = \"latin-1\")",
             EscapeInvalidUtf8(raw)}));
         continue;

@@ -75,6 +75,8 @@ class CsvFile {
   Status Prepare(const CsvOptions& options);
   // Lets the kernel drop the mapped pages before `offset` (already parsed).
   void ReleaseBefore(size_t offset) const;
+  // The text between the delimiters around byte `offset` of a raw record.
+  std::string_view FieldAt(std::string_view raw, size_t offset) const;
   // The column holding byte `offset` of a raw record.
   std::string ColumnAt(std::string_view raw, size_t offset) const;
 

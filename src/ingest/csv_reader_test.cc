@@ -85,6 +85,7 @@ TEST(CsvReaderTest, EachMalformedRowIsRejectedWithLineColumnAndReason) {
   EXPECT_EQ(back->rejects[4].line, 6);
   EXPECT_EQ(back->rejects[4].column, "name");
   EXPECT_EQ(back->rejects[4].raw, "5,Jos\\xE9,8");
+  EXPECT_EQ(back->rejects[4].value, "Jos\\xE9");
 }
 
 TEST(CsvReaderTest, MultilineRecordsWhenDeclared) {

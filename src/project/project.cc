@@ -601,7 +601,7 @@ Result<Project> ParseProject(std::string_view text, const std::filesystem::path&
 
 Result<Project> LoadProject(const std::filesystem::path& path) {
   std::filesystem::path file = path;
-  if (std::filesystem::is_directory(file)) file /= "segmenta.toml";
+  if (std::filesystem::is_directory(file) || file.extension() != ".toml") file /= "segmenta.toml";
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     return Status::InvalidArgument("cannot read " + file.string() +

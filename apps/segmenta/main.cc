@@ -1,0 +1,60 @@
+// segmenta: the command-line face of the library. Each verb parses its flags, calls
+// the library, and prints text or JSON; nothing else lives here.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.h"
+#include "output.h"
+
+int main(int argc, char** argv) {
+  using namespace segmenta::cli;
+  CLI::App app{"segmenta — customer segmentation engine"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "segmenta 0.1.0");
+  GlobalFlags global;
+  app.add_option("-C", global.project_dir, "Run as if started in DIR (the project directory)")
+      ->type_name("DIR");
+  app.add_flag("--json", global.json, "Machine-readable JSON output");
+
+  InitFlags init;
+  CLI::App* init_cmd = app.add_subcommand("init", "Write a new project (or a demo project)");
+  init_cmd->add_option("dir", init.dir, "Directory to create")->required();
+  init_cmd->add_option("--demo", init.demo_customers, "Generate demo data for N customers")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  init_cmd->add_option("--seed", init.seed, "Random seed for the demo data");
+  init_cmd->add_flag("--dirty", init.dirty, "Mix realistic bad rows into the demo data");
+
+  IngestFlags ingest;
+  CLI::App* ingest_cmd = app.add_subcommand("ingest", "Load the project's sources");
+  ingest_cmd->add_option("--source", ingest.only, "Only these sources (repeatable)");
+  ingest_cmd->add_flag("--accept-rejects", ingest.accept_rejects,
+                       "Exit 0 even when rows were quarantined (default: exit 3)");
+
+  FeaturesFlags features;
+  CLI::App* features_cmd = app.add_subcommand("features", "Compute the per-customer features");
+  features_cmd->add_option("--as-of", features.as_of, "Reference date YYYY-MM-DD");
+  features_cmd->add_option("--out", features.out, "Write the table to FILE (.csv or .parquet)");
+  features_cmd->add_flag("--list", features.list, "List the feature definitions and exit");
+
+  QuarantineFlags quarantine;
+  CLI::App* quarantine_cmd = app.add_subcommand("quarantine", "Show rows that were not loaded");
+  quarantine_cmd->add_option("--source", quarantine.source, "Only this source");
+  quarantine_cmd->add_option("--reason", quarantine.reason, "Only this reason");
+  quarantine_cmd->add_option("--limit", quarantine.limit, "At most N rows (default 50)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? 0 : 2;  // usage errors are exit code 2
+  }
+  Output out{global.json, !global.json && isatty(STDERR_FILENO) == 1};
+  if (init_cmd->parsed()) return RunInit(global, init, out);
+  if (ingest_cmd->parsed()) return RunIngest(global, ingest, out);
+  if (features_cmd->parsed()) return RunFeatures(global, features, out);
+  if (quarantine_cmd->parsed()) return RunQuarantine(global, quarantine, out);
+  return 2;
+}

@@ -1,0 +1,455 @@
+// Feature SQL generation, build and export. The meaning of every feature lives in
+// definitions.cc; this file renders those templates through the engine's Dialect and
+// assembles them into one CREATE TABLE statement:
+//
+//   CREATE OR REPLACE TABLE features AS
+//   WITH per_customer AS (SELECT customer_id, <Aggregates()> FROM <events> GROUP BY 1),
+//        <Sources()>
+//   SELECT customer_id, CAST(<Features()> AS <type>) …
+//   FROM (SELECT customer_id FROM customers) LEFT JOIN <each source> USING (customer_id)
+//   ORDER BY customer_id
+#include "segmenta/features.h"
+
+#include <cctype>
+#include <functional>
+#include <map>
+#include <set>
+#include <system_error>
+
+#include "engine/dialect.h"
+#include "features/definitions.h"
+#include "store/database.h"
+
+namespace segmenta {
+namespace {
+
+namespace fs = std::filesystem;
+using features::Repeat;
+
+constexpr int kMaxTopValues = 100;
+constexpr std::string_view kAggregateSource = "per_customer";
+
+// The top-N lists that repeated rows expand over, with their column-name suffixes.
+struct TopList {
+  std::vector<std::string> values;
+  std::vector<std::string> suffixes;  // sanitised and unique
+};
+
+struct TopLists {
+  TopList categories;
+  TopList channels;
+
+  const TopList* For(Repeat repeat) const {
+    if (repeat == Repeat::kPerTopCategory) return &categories;
+    if (repeat == Repeat::kPerTopChannel) return &channels;
+    return nullptr;
+  }
+};
+
+// One expansion of a definition row: its index in a top-N list and the value as an SQL
+// literal; index -1 for rows that do not repeat.
+struct Binding {
+  int index = -1;
+  std::string value;
+};
+
+// Renders definition templates (syntax in definitions.h) through a dialect.
+class Renderer {
+ public:
+  Renderer(const Dialect& sql, std::string as_of_literal)
+      : sql_(sql), as_of_(std::move(as_of_literal)) {}
+
+  const Dialect& sql() const { return sql_; }
+  std::string Id(std::string_view name) const { return sql_.QuoteIdentifier(name); }
+  void SetParam(std::string name, std::string fragment) {
+    params_[std::move(name)] = std::move(fragment);
+  }
+
+  Result<std::string> Render(std::string_view text, const Binding& binding = {}) const {
+    std::string out;
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t open = text.find('{', pos);
+      if (open == std::string_view::npos) break;
+      size_t close = text.find('}', open);
+      if (close == std::string_view::npos) {
+        return Status::Internal("unclosed '{' in feature template: " + std::string(text));
+      }
+      out.append(text.substr(pos, open - pos));
+      SEG_ASSIGN_OR_RETURN(std::string piece,
+                           Expand(text.substr(open + 1, close - open - 1), binding));
+      out += piece;
+      pos = close + 1;
+    }
+    if (pos < text.size()) out.append(text.substr(pos));
+    return out;
+  }
+
+ private:
+  Result<std::string> Expand(std::string_view token, const Binding& binding) const {
+    if (token.starts_with(':')) return Param(token.substr(1), binding);
+    if (token.find('(') != std::string_view::npos) return Helper(token, binding);
+    return Identifier(token, binding);
+  }
+
+  Result<std::string> Param(std::string_view name, const Binding& binding) const {
+    if (name == "value" && binding.index >= 0) return binding.value;
+    auto found = params_.find(name);
+    if (found == params_.end()) {
+      return Status::Internal("unknown feature template parameter :" + std::string(name));
+    }
+    return found->second;
+  }
+
+  Result<std::string> Identifier(std::string_view name, const Binding& binding) const {
+    std::string text(name);
+    size_t hash = text.find('#');
+    if (hash == std::string::npos) return Id(text);
+    if (binding.index < 0) {
+      return Status::Internal("'#' in a feature template row that does not repeat: " + text);
+    }
+    return Id(text.replace(hash, 1, std::to_string(binding.index)));
+  }
+
+  // {fn(a, b)}: a dialect helper over identifiers.
+  Result<std::string> Helper(std::string_view call, const Binding& binding) const {
+    size_t open = call.find('(');
+    std::string_view name = call.substr(0, open);
+    std::vector<std::string> args;
+    std::string_view rest = call.substr(open + 1, call.rfind(')') - open - 1);
+    while (!rest.empty()) {
+      size_t comma = std::min(rest.find(','), rest.size());
+      std::string_view arg = rest.substr(0, comma);
+      while (arg.starts_with(' ')) arg.remove_prefix(1);
+      while (arg.ends_with(' ')) arg.remove_suffix(1);
+      SEG_ASSIGN_OR_RETURN(std::string id, Identifier(arg, binding));
+      args.push_back(std::move(id));
+      rest.remove_prefix(std::min(comma + 1, rest.size()));
+    }
+    if (args.size() == 1 && name == "days_to_as_of") return sql_.DaysBetween(args[0], as_of_);
+    if (args.size() == 2 && name == "arg_max") return sql_.ArgMax(args[0], args[1]);
+    if (args.size() == 2 && name == "arg_min") return sql_.ArgMin(args[0], args[1]);
+    if (args.size() == 2 && name == "arg_max_smallest_on_ties") {
+      return sql_.ArgMaxSmallestOnTies(args[0], args[1]);
+    }
+    return Status::Internal("unknown feature template helper " + std::string(call));
+  }
+
+  const Dialect& sql_;
+  std::string as_of_;
+  std::map<std::string, std::string, std::less<>> params_;
+};
+
+// ------------------------------------------------------------------ options
+
+bool IsIsoDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (size_t pos : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!std::isdigit(static_cast<unsigned char>(text[pos]))) return false;
+  }
+  return true;
+}
+
+bool IsMonthDay(int month, int day) {
+  static constexpr int kDaysInMonth[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month >= 1 && month <= 12 && day >= 1 && day <= kDaysInMonth[month - 1];
+}
+
+Status CheckRange(std::string_view name, int value, int max) {
+  if (value >= 0 && value <= max) return Status::Ok();
+  return Status::InvalidArgument("features: " + std::string(name) + " must be between 0 and " +
+                                 std::to_string(max) + ", not " + std::to_string(value));
+}
+
+Status ValidateOptions(const FeatureOptions& options) {
+  constexpr int kMaxDays = 100000;
+  SEG_RETURN_IF_ERROR(CheckRange("top_categories", options.top_categories, kMaxTopValues));
+  SEG_RETURN_IF_ERROR(CheckRange("top_channels", options.top_channels, kMaxTopValues));
+  SEG_RETURN_IF_ERROR(CheckRange("new_days", options.new_days, kMaxDays));
+  SEG_RETURN_IF_ERROR(CheckRange("active_days", options.active_days, kMaxDays));
+  SEG_RETURN_IF_ERROR(CheckRange("lapsed_days", options.lapsed_days, kMaxDays));
+  SEG_RETURN_IF_ERROR(CheckRange("support_pending_days", options.support_pending_days, kMaxDays));
+  for (const HolidayWindow& window : options.holidays) {
+    if (IsMonthDay(window.start_month, window.start_day) &&
+        IsMonthDay(window.end_month, window.end_day)) {
+      continue;
+    }
+    return Status::InvalidArgument(
+        "features: holiday window " + std::to_string(window.start_month) + "-" +
+        std::to_string(window.start_day) + ".." + std::to_string(window.end_month) + "-" +
+        std::to_string(window.end_day) + " is not a valid month-day range");
+  }
+  return Status::Ok();
+}
+
+// The as_of date as "YYYY-MM-DD": the option, checked, or the day after the newest event.
+Result<std::string> ResolveAsOf(store::Connection& conn, const Dialect& sql,
+                                const FeatureOptions& options) {
+  if (!options.as_of) {
+    std::string next_day = sql.ToDate(sql.AddDays("max(" + sql.QuoteIdentifier("ts") + ")", 1));
+    SEG_ASSIGN_OR_RETURN(store::Rows rows,
+                         conn.Query("SELECT CAST(coalesce(" + next_day +
+                                    ", current_date) AS VARCHAR) FROM " +
+                                    sql.QuoteIdentifier("events")));
+    return store::ToText(rows.rows.at(0).at(0));
+  }
+  const std::string& as_of = *options.as_of;
+  Status invalid = Status::InvalidArgument("features: as_of must be a date YYYY-MM-DD, not '" +
+                                           as_of + "'");
+  if (!IsIsoDate(as_of)) return invalid;
+  SEG_ASSIGN_OR_RETURN(int64_t valid,
+                       conn.QueryInt("SELECT CAST(" + sql.TryTimestamp("$1") +
+                                         " IS NOT NULL AS INTEGER)",
+                                     {as_of}));
+  if (valid == 0) return invalid;
+  return as_of;
+}
+
+// ------------------------------------------------------------------ SQL pieces
+
+// Month-day of `ts` inside any of the windows (inclusive; a window may wrap the year end).
+std::string HolidayCondition(const Dialect& sql, const std::vector<HolidayWindow>& windows) {
+  if (windows.empty()) return "false";
+  std::string ts = sql.QuoteIdentifier("ts");
+  std::string month_day = "(" + sql.Month(ts) + " * 100 + " + sql.DayOfMonth(ts) + ")";
+  std::string condition;
+  for (const HolidayWindow& window : windows) {
+    std::string start = std::to_string(window.start_month * 100 + window.start_day);
+    std::string end = std::to_string(window.end_month * 100 + window.end_day);
+    bool wraps = window.start_month * 100 + window.start_day > window.end_month * 100 + window.end_day;
+    if (!condition.empty()) condition += " OR ";
+    condition += wraps ? "(" + month_day + " >= " + start + " OR " + month_day + " <= " + end + ")"
+                       : "(" + month_day + " BETWEEN " + start + " AND " + end + ")";
+  }
+  return "(" + condition + ")";
+}
+
+// `(SELECT <EventColumns()> FROM events WHERE ts < as_of) AS event_rows`.
+Result<std::string> EventRows(const Renderer& renderer, const std::string& as_of_literal) {
+  std::string select;
+  for (const features::EventColumn& column : features::EventColumns()) {
+    SEG_ASSIGN_OR_RETURN(std::string sql, renderer.Render(column.sql));
+    select += (select.empty() ? "" : ", ") + ("(" + sql + ") AS " + renderer.Id(column.name));
+  }
+  return "(SELECT " + select + " FROM " + renderer.Id("events") + " WHERE " +
+         renderer.Id("ts") + " < " + as_of_literal + ") AS " + renderer.Id("event_rows");
+}
+
+Result<Renderer> MakeRenderer(const Dialect& sql, const std::string& as_of,
+                              const FeatureOptions& options) {
+  std::string as_of_literal = sql.DateLiteral(as_of);
+  Renderer renderer(sql, as_of_literal);
+  renderer.SetParam("as_of", as_of_literal);
+  renderer.SetParam("new_days", std::to_string(options.new_days));
+  renderer.SetParam("active_days", std::to_string(options.active_days));
+  renderer.SetParam("lapsed_days", std::to_string(options.lapsed_days));
+  renderer.SetParam("support_pending_days", std::to_string(options.support_pending_days));
+  renderer.SetParam("discount", sql.TryDouble(sql.JsonText(sql.QuoteIdentifier("props"),
+                                                           "discount")));
+  renderer.SetParam("in_holiday", HolidayCondition(sql, options.holidays));
+  SEG_ASSIGN_OR_RETURN(std::string events, EventRows(renderer, as_of_literal));
+  renderer.SetParam("events", events);
+  renderer.SetParam("purchases", "(SELECT * FROM " + events + " WHERE " +
+                                     renderer.Id("is_purchase") + ") AS " +
+                                     renderer.Id("purchases"));
+  return renderer;
+}
+
+// Lower-case ASCII letters and digits; everything else becomes '_'.
+std::string Sanitise(std::string_view value) {
+  std::string out;
+  for (char raw : value) {
+    auto ch = static_cast<unsigned char>(raw);
+    out += std::isalnum(ch) && ch < 128 ? static_cast<char>(std::tolower(ch)) : '_';
+  }
+  return out;
+}
+
+// Column suffixes for the values: sanitised, with _2, _3 … where two values collide.
+std::vector<std::string> UniqueSuffixes(const std::vector<std::string>& values) {
+  std::set<std::string> taken;
+  std::vector<std::string> suffixes;
+  for (const std::string& value : values) {
+    std::string base = Sanitise(value);
+    std::string suffix = base;
+    for (int copy = 2; taken.count(suffix) > 0; ++copy) suffix = base + "_" + std::to_string(copy);
+    taken.insert(suffix);
+    suffixes.push_back(suffix);
+  }
+  return suffixes;
+}
+
+// The `limit` values of `column` with the most purchase revenue before as_of (ties by value).
+Result<TopList> QueryTopList(store::Connection& conn, const Renderer& renderer,
+                             std::string_view column, int limit) {
+  TopList list;
+  if (limit == 0) return list;
+  std::string id = "{" + std::string(column) + "}";
+  SEG_ASSIGN_OR_RETURN(std::string sql,
+                       renderer.Render("SELECT " + id + " FROM {:purchases} WHERE " + id +
+                                       " IS NOT NULL GROUP BY " + id +
+                                       " ORDER BY sum({amount}) DESC, " + id + " LIMIT " +
+                                       std::to_string(limit)));
+  SEG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(sql));
+  for (const std::vector<store::Value>& row : rows.rows) list.values.push_back(store::ToText(row[0]));
+  list.suffixes = UniqueSuffixes(list.values);
+  return list;
+}
+
+// Calls `emit(binding, suffix)` once for a row that does not repeat, else once per value.
+template <typename Row>
+Status ForEachExpansion(const Row& row, const TopLists& lists, const Dialect& sql,
+                        const std::function<Status(const Binding&, std::string_view)>& emit) {
+  const TopList* list = lists.For(row.repeat);
+  if (!list) return emit(Binding{}, "");
+  for (size_t value_idx = 0; value_idx < list->values.size(); ++value_idx) {
+    Binding binding{static_cast<int>(value_idx), sql.QuoteString(list->values[value_idx])};
+    SEG_RETURN_IF_ERROR(emit(binding, list->suffixes[value_idx]));
+  }
+  return Status::Ok();
+}
+
+// The one pass: SELECT customer_id, <aggregates> FROM <events> GROUP BY customer_id.
+Result<std::string> AggregateSource(const Renderer& renderer, const TopLists& lists) {
+  std::string select = "{customer_id}";
+  for (const features::AggregateDefinition& row : features::Aggregates()) {
+    SEG_RETURN_IF_ERROR(ForEachExpansion(
+        row, lists, renderer.sql(), [&](const Binding& binding, std::string_view) -> Status {
+          SEG_ASSIGN_OR_RETURN(std::string sql, renderer.Render(row.sql, binding));
+          SEG_ASSIGN_OR_RETURN(std::string name,
+                               renderer.Render("{" + std::string(row.name) + "}", binding));
+          select += ",\n  " + sql + " AS " + name;
+          return Status::Ok();
+        }));
+  }
+  return renderer.Render("SELECT " + select + "\nFROM {:events}\nGROUP BY {customer_id}");
+}
+
+std::string_view SqlType(FeatureType type) {
+  switch (type) {
+    case FeatureType::kInteger:
+      return "BIGINT";
+    case FeatureType::kNumber:
+      return "DOUBLE";
+    case FeatureType::kText:
+      return "VARCHAR";
+  }
+  return "VARCHAR";
+}
+
+// The feature columns of the final SELECT; fills `columns` with their names.
+Result<std::string> FeatureColumns(const Renderer& renderer, const TopLists& lists,
+                                   std::vector<std::string>& columns) {
+  std::string select;
+  for (const features::FeatureDefinition& row : features::Features()) {
+    SEG_RETURN_IF_ERROR(ForEachExpansion(
+        row, lists, renderer.sql(), [&](const Binding& binding, std::string_view suffix) -> Status {
+          SEG_ASSIGN_OR_RETURN(std::string sql, renderer.Render(row.sql, binding));
+          std::string name = std::string(row.name) + std::string(suffix);
+          select += ",\n  CAST((" + sql + ") AS " + std::string(SqlType(row.type)) + ") AS " +
+                    renderer.Id(name);
+          columns.push_back(std::move(name));
+          return Status::Ok();
+        }));
+  }
+  return select;
+}
+
+// The whole CREATE OR REPLACE TABLE features AS … statement.
+Result<std::string> FeatureSql(const Renderer& renderer, const TopLists& lists,
+                               std::vector<std::string>& columns) {
+  SEG_ASSIGN_OR_RETURN(std::string aggregates, AggregateSource(renderer, lists));
+  std::string with = renderer.Id(kAggregateSource) + " AS (\n" + aggregates + ")";
+  std::string joins = " LEFT JOIN " + renderer.Id(kAggregateSource) + " USING ({customer_id})";
+  for (const features::SourceDefinition& source : features::Sources()) {
+    SEG_ASSIGN_OR_RETURN(std::string sql, renderer.Render(source.sql));
+    with += ",\n" + renderer.Id(source.name) + " AS (" + sql + ")";
+    joins += "\nLEFT JOIN " + renderer.Id(source.name) + " USING ({customer_id})";
+  }
+  columns = {"customer_id"};
+  SEG_ASSIGN_OR_RETURN(std::string select, FeatureColumns(renderer, lists, columns));
+  SEG_ASSIGN_OR_RETURN(std::string tail,
+                       renderer.Render("FROM (SELECT {customer_id} FROM {customers}) AS "
+                                       "{all_customers}" + joins + "\nORDER BY {customer_id}"));
+  return "CREATE OR REPLACE TABLE " + renderer.Id("features") + " AS\nWITH " + with +
+         "\nSELECT " + renderer.Id("customer_id") + select + "\n" + tail;
+}
+
+// ------------------------------------------------------------------ export
+
+Result<std::string> CopyFormat(const fs::path& file) {
+  std::string extension = file.extension().string();
+  for (char& ch : extension) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (extension == ".csv") return std::string("FORMAT csv, HEADER true");
+  if (extension == ".parquet") return std::string("FORMAT parquet");
+  return Status::InvalidArgument("cannot write features to " + file.string() + ": extension '" +
+                                 file.extension().string() +
+                                 "' is not one of .csv, .parquet");
+}
+
+}  // namespace
+
+std::string_view FeatureTypeName(FeatureType type) {
+  switch (type) {
+    case FeatureType::kInteger:
+      return "integer";
+    case FeatureType::kNumber:
+      return "number";
+    case FeatureType::kText:
+      return "text";
+  }
+  return "text";
+}
+
+Result<FeatureTable> BuildFeatures(Workspace& workspace, const FeatureOptions& options) {
+  SEG_RETURN_IF_ERROR(ValidateOptions(options));
+  const Dialect& sql = DuckDbDialect();
+  store::Connection& conn = workspace.connection();
+  FeatureTable table;
+  SEG_ASSIGN_OR_RETURN(table.as_of, ResolveAsOf(conn, sql, options));
+  SEG_ASSIGN_OR_RETURN(Renderer renderer, MakeRenderer(sql, table.as_of, options));
+  TopLists lists;
+  SEG_ASSIGN_OR_RETURN(lists.categories,
+                       QueryTopList(conn, renderer, "category", options.top_categories));
+  SEG_ASSIGN_OR_RETURN(lists.channels,
+                       QueryTopList(conn, renderer, "channel", options.top_channels));
+  SEG_ASSIGN_OR_RETURN(std::string statement, FeatureSql(renderer, lists, table.columns));
+  if (getenv("SEG_DUMP")) { FILE* f = fopen(getenv("SEG_DUMP"), "w"); fputs(statement.c_str(), f); fclose(f); }  // DEBUG-REMOVE
+  SEG_RETURN_IF_ERROR(conn.Execute(statement).WithContext("building features"));
+  SEG_ASSIGN_OR_RETURN(table.customers,
+                       conn.QueryInt("SELECT count(*) FROM " + sql.QuoteIdentifier("features")));
+  return table;
+}
+
+Status WriteFeatures(Workspace& workspace, const fs::path& file) {
+  SEG_ASSIGN_OR_RETURN(std::string format, CopyFormat(file));
+  const Dialect& sql = DuckDbDialect();
+  fs::path temp = file.parent_path() / ("." + file.filename().string() + ".tmp");
+  Status status = workspace.connection().Execute(
+      "COPY (SELECT * FROM " + sql.QuoteIdentifier("features") + " ORDER BY " +
+      sql.QuoteIdentifier("customer_id") + ") TO " + sql.QuoteString(temp.string()) + " (" +
+      format + ")");
+  if (status.ok()) {
+    std::error_code error;
+    fs::rename(temp, file, error);
+    if (!error) return Status::Ok();
+    status = Status::IoError("cannot rename " + temp.string() + " to " + file.string() + ": " +
+                             error.message());
+  }
+  std::error_code ignored;
+  fs::remove(temp, ignored);
+  return status.WithContext("writing features to " + file.string());
+}
+
+std::vector<FeatureInfo> ListFeatures() {
+  std::vector<FeatureInfo> infos;
+  for (const features::FeatureDefinition& row : features::Features()) {
+    std::string name(row.name);
+    if (row.repeat == Repeat::kPerTopCategory) name += "<category>";
+    if (row.repeat == Repeat::kPerTopChannel) name += "<channel>";
+    infos.push_back({std::move(name), row.type, std::string(row.description)});
+  }
+  return infos;
+}
+
+}  // namespace segmenta
