@@ -64,6 +64,18 @@ class DuckDb final : public Dialect {
     return Join({"json_extract_string(", json, ", ", QuoteString(Join({"$.", Doubled(key, '"')})),
                  ")"});
   }
+  // CASE inside the aggregate rather than FILTER (WHERE …): DuckDB 1.4 runs the CASE form
+  // about twice as fast when a GROUP BY carries many conditional aggregates.
+  std::string AggregateIf(std::string_view function, const std::vector<std::string>& args,
+                          std::string_view condition) const override {
+    std::string when = Join({"CASE WHEN ", condition, " THEN "});
+    if (args.empty()) return Join({function, "(", when, "1 END)"});
+    std::string out = Join({function, "("});
+    for (size_t arg_idx = 0; arg_idx < args.size(); ++arg_idx) {
+      out += Join({arg_idx > 0 ? ", " : "", when, args[arg_idx], " END"});
+    }
+    return out + ")";
+  }
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace segmenta {
 
@@ -43,6 +44,10 @@ class Dialect {
   virtual std::string ArgMaxSmallestOnTies(std::string_view arg, std::string_view key) const = 0;
   // The text at top-level `key` of a JSON value; NULL when absent.
   virtual std::string JsonText(std::string_view json, std::string_view key) const = 0;
+  // Aggregate `function` (count, sum, min, max, arg_max) over the rows where `condition`
+  // holds; `args` are its arguments (none for count: the matching rows are counted).
+  virtual std::string AggregateIf(std::string_view function, const std::vector<std::string>& args,
+                                  std::string_view condition) const = 0;
 };
 
 // The embedded default engine.

@@ -25,52 +25,59 @@ constexpr EventColumn kEventColumns[] = {
     {"in_holiday", "{:in_holiday}"},
 };
 
-// Layer 2a: the single GROUP BY customer_id pass over all events before as_of.
+// Layer 2a: the per-customer aggregates, computed in one GROUP BY per pass.
 constexpr AggregateDefinition kAggregates[] = {
-    {"first_purchase_age", Repeat::kOnce, "max({age}) FILTER (WHERE {is_purchase})"},
-    {"last_purchase_age", Repeat::kOnce, "min({age}) FILTER (WHERE {is_purchase})"},
-    {"net_revenue", Repeat::kOnce, "sum({amount}) FILTER (WHERE {is_money})"},
-    {"purchase_revenue", Repeat::kOnce, "sum({amount}) FILTER (WHERE {is_purchase})"},
-    {"revenue_last_90d", Repeat::kOnce, "sum({amount}) FILTER (WHERE {is_money} AND {age} <= 90)"},
-    {"revenue_prior_90d", Repeat::kOnce,
-     "sum({amount}) FILTER (WHERE {is_money} AND {age} > 90 AND {age} <= 180)"},
-    {"emails_sent", Repeat::kOnce, "count(*) FILTER (WHERE {type} = 'email_sent')"},
-    {"emails_opened", Repeat::kOnce, "count(*) FILTER (WHERE {type} = 'email_open')"},
-    {"emails_clicked", Repeat::kOnce, "count(*) FILTER (WHERE {type} = 'email_click')"},
-    {"visits_30d", Repeat::kOnce, "count(*) FILTER (WHERE {type} = 'visit' AND {age} <= 30)"},
-    {"cart_abandons_90d", Repeat::kOnce,
-     "count(*) FILTER (WHERE {type} = 'cart_abandon' AND {age} <= 90)"},
-    {"support_contacts_90d", Repeat::kOnce,
-     "count(*) FILTER (WHERE {type} = 'support_contact' AND {age} <= 90)"},
-    {"last_support_ts", Repeat::kOnce, "max({ts}) FILTER (WHERE {type} = 'support_contact')"},
-    {"last_feedback_ts", Repeat::kOnce, "max({ts}) FILTER (WHERE {type} = 'feedback')"},
-    {"last_feedback_score", Repeat::kOnce,
-     "{arg_max(score, ts)} FILTER (WHERE {type} = 'feedback' AND {score} IS NOT NULL)"},
-    {"category_revenue_#", Repeat::kPerTopCategory,
-     "sum({amount}) FILTER (WHERE {is_purchase} AND {category} = {:value})"},
-    {"channel_revenue_#", Repeat::kPerTopChannel,
-     "sum({amount}) FILTER (WHERE {is_purchase} AND {channel} = {:value})"},
+    {"first_purchase_age", Pass::kMoney, Repeat::kOnce, "max", "{age}", "", "{is_purchase}"},
+    {"last_purchase_age", Pass::kMoney, Repeat::kOnce, "min", "{age}", "", "{is_purchase}"},
+    {"net_revenue", Pass::kMoney, Repeat::kOnce, "sum", "{amount}", "", "{is_money}"},
+    {"purchase_revenue", Pass::kMoney, Repeat::kOnce, "sum", "{amount}", "", "{is_purchase}"},
+    {"revenue_last_90d", Pass::kMoney, Repeat::kOnce, "sum", "{amount}", "",
+     "{is_money} AND {age} <= 90"},
+    {"revenue_prior_90d", Pass::kMoney, Repeat::kOnce, "sum", "{amount}", "",
+     "{is_money} AND {age} > 90 AND {age} <= 180"},
+    {"category_revenue_#", Pass::kMoney, Repeat::kPerTopCategory, "sum", "{amount}", "",
+     "{is_purchase} AND {category} = {:value}"},
+    {"channel_revenue_#", Pass::kMoney, Repeat::kPerChannel, "sum", "{amount}", "",
+     "{is_purchase} AND {channel} = {:value}"},
+    {"emails_sent", Pass::kActivity, Repeat::kOnce, "count", "", "", "{type} = 'email_sent'"},
+    {"emails_opened", Pass::kActivity, Repeat::kOnce, "count", "", "", "{type} = 'email_open'"},
+    {"emails_clicked", Pass::kActivity, Repeat::kOnce, "count", "", "",
+     "{type} = 'email_click'"},
+    {"visits_30d", Pass::kActivity, Repeat::kOnce, "count", "", "",
+     "{type} = 'visit' AND {age} <= 30"},
+    {"cart_abandons_90d", Pass::kActivity, Repeat::kOnce, "count", "", "",
+     "{type} = 'cart_abandon' AND {age} <= 90"},
+    {"support_contacts_90d", Pass::kActivity, Repeat::kOnce, "count", "", "",
+     "{type} = 'support_contact' AND {age} <= 90"},
+    // For support-pending only the last support_pending_days days matter: a feedback
+    // after a support contact in that window is in the window too.
+    {"pending_support_ts", Pass::kActivity, Repeat::kOnce, "max", "{ts}", "",
+     "{type} = 'support_contact' AND {age} <= {:support_pending_days}"},
+    {"pending_feedback_ts", Pass::kActivity, Repeat::kOnce, "max", "{ts}", "",
+     "{type} = 'feedback' AND {age} <= {:support_pending_days}"},
+    {"last_feedback_score", Pass::kActivity, Repeat::kOnce, "arg_max", "{score}", "{ts}",
+     "{type} = 'feedback' AND {score} IS NOT NULL"},
 };
 
-// Layer 2b: what one pass cannot count. Each reads only the purchases.
+// Layer 2b: what the passes cannot count. Each reads only the purchases.
 constexpr SourceDefinition kSources[] = {
     // Orders: one per distinct order_id, and one per purchase without an order_id. An
     // order is a promo / holiday order when any of its purchases is.
-    {"order_counts", R"sql(
+    {"order_counts", SourceUse::kAlways, R"sql(
 SELECT {customer_id}, sum({n}) AS {orders}, sum({n_promo}) AS {promo_orders},
        sum({n_holiday}) AS {holiday_orders}
 FROM (SELECT {customer_id},
              CASE WHEN {order_id} IS NULL THEN count(*) ELSE 1 END AS {n},
-             CASE WHEN {order_id} IS NULL THEN count(*) FILTER (WHERE {is_promo})
+             CASE WHEN {order_id} IS NULL THEN sum(CASE WHEN {is_promo} THEN 1 ELSE 0 END)
                   ELSE max(CASE WHEN {is_promo} THEN 1 ELSE 0 END) END AS {n_promo},
-             CASE WHEN {order_id} IS NULL THEN count(*) FILTER (WHERE {in_holiday})
+             CASE WHEN {order_id} IS NULL THEN sum(CASE WHEN {in_holiday} THEN 1 ELSE 0 END)
                   ELSE max(CASE WHEN {in_holiday} THEN 1 ELSE 0 END) END AS {n_holiday}
       FROM {:purchases}
       GROUP BY {customer_id}, {order_id}) AS {per_order}
 GROUP BY {customer_id})sql"},
     // Gaps in days between consecutive distinct purchase days, oldest first. Purchases on
     // the same day give a gap of 0 and are left out, so no DISTINCT pass is needed.
-    {"purchase_gaps", R"sql(
+    {"purchase_gaps", SourceUse::kAlways, R"sql(
 SELECT {customer_id}, count(*) AS {gap_count}, avg({gap}) AS {gap_mean},
        stddev_pop({gap}) AS {gap_stddev}, {arg_min(gap, age)} AS {last_gap}
 FROM (SELECT {customer_id}, {age},
@@ -78,7 +85,9 @@ FROM (SELECT {customer_id}, {age},
       FROM {:purchases}) AS {purchase_rows}
 WHERE {gap} > 0
 GROUP BY {customer_id})sql"},
-    {"channel_preference", R"sql(
+    // With few channels preferred_channel compares the money pass's channel_revenue_#
+    // inline; with many it needs this grouping by channel.
+    {"channel_preference", SourceUse::kManyChannels, R"sql(
 SELECT {customer_id}, {arg_max_smallest_on_ties(channel, revenue)} AS {preferred_channel}
 FROM (SELECT {customer_id}, {channel}, sum({amount}) AS {revenue}
       FROM {:purchases}
@@ -131,7 +140,7 @@ constexpr FeatureDefinition kFeatures[] = {
     {"preferred_channel", FeatureType::kText, Repeat::kOnce,
      "The channel with the most purchase revenue (ties: alphabetically first); NULL without "
      "a purchase that has a channel.",
-     "{preferred_channel}"},
+     "{:preferred_channel}"},
     {"promo_share", FeatureType::kNumber, Repeat::kOnce,
      "Share of orders with a purchase that has a non-empty campaign or props.discount > 0; "
      "NULL without orders.",
@@ -167,8 +176,8 @@ constexpr FeatureDefinition kFeatures[] = {
      "(recency_days <= lapsed_days); lapsed.",
      R"sql(CASE
   WHEN {last_purchase_age} IS NULL THEN 'prospect'
-  WHEN {days_to_as_of(last_support_ts)} <= {:support_pending_days}
-       AND ({last_feedback_ts} IS NULL OR {last_feedback_ts} <= {last_support_ts})
+  WHEN {pending_support_ts} IS NOT NULL
+       AND ({pending_feedback_ts} IS NULL OR {pending_feedback_ts} <= {pending_support_ts})
     THEN 'support-pending'
   WHEN {first_purchase_age} <= {:new_days} THEN 'new'
   WHEN {last_purchase_age} <= {:active_days} AND {last_gap} > {:lapsed_days} THEN 'reactivated'

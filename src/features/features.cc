@@ -3,13 +3,19 @@
 // assembles them into one CREATE TABLE statement:
 //
 //   CREATE OR REPLACE TABLE features AS
-//   WITH per_customer AS (SELECT customer_id, <Aggregates()> FROM <events> GROUP BY 1),
-//        <Sources()>
+//   WITH money_pass AS (SELECT customer_id, <aggregates> FROM <events> WHERE <any counts>
+//                       GROUP BY customer_id),
+//        activity_pass AS (…), <Sources()>
 //   SELECT customer_id, CAST(<Features()> AS <type>) …
-//   FROM (SELECT customer_id FROM customers) LEFT JOIN <each source> USING (customer_id)
+//   FROM (SELECT customer_id FROM customers) LEFT JOIN <each pass and source> USING (customer_id)
 //   ORDER BY customer_id
+//
+// Before it, one small query lists the categories and channels by purchase revenue: the
+// share columns repeat over the top ones, and preferred_channel compares all channels'
+// revenue inline when there are at most kMaxInlineChannels of them.
 #include "segmenta/features.h"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 #include <map>
@@ -27,22 +33,38 @@ namespace fs = std::filesystem;
 using features::Repeat;
 
 constexpr int kMaxTopValues = 100;
-constexpr std::string_view kAggregateSource = "per_customer";
+// Up to this many channels, preferred_channel compares their revenue (summed in the money
+// pass anyway) inline; beyond it, a grouping by channel does (SourceUse::kManyChannels).
+constexpr size_t kMaxInlineChannels = 12;
 
-// The top-N lists that repeated rows expand over, with their column-name suffixes.
-struct TopList {
-  std::vector<std::string> values;
-  std::vector<std::string> suffixes;  // sanitised and unique
+struct PassInfo {
+  features::Pass pass;
+  std::string_view name;
+};
+constexpr PassInfo kPasses[] = {
+    {features::Pass::kMoney, "money_pass"},
+    {features::Pass::kActivity, "activity_pass"},
 };
 
-struct TopLists {
-  TopList categories;
-  TopList channels;
+// Values that repeated rows expand over, by purchase revenue (largest first, ties by value),
+// with their column-name suffixes (sanitised and unique).
+struct ValueList {
+  std::vector<std::string> values;
+  std::vector<std::string> suffixes;
+};
 
-  const TopList* For(Repeat repeat) const {
-    if (repeat == Repeat::kPerTopCategory) return &categories;
-    if (repeat == Repeat::kPerTopChannel) return &channels;
-    return nullptr;
+struct ValueLists {
+  ValueList categories;      // the top categories
+  ValueList channels;        // all channels, or only the top ones when there are many
+  size_t top_channels = 0;   // how many of `channels` get a share column
+  bool many_channels = false;
+
+  // The values a row repeats over, or nullptr for a row that does not repeat.
+  const ValueList* For(Repeat repeat, size_t& count) const {
+    if (repeat == Repeat::kOnce) return nullptr;
+    const ValueList* list = repeat == Repeat::kPerTopCategory ? &categories : &channels;
+    count = repeat == Repeat::kPerTopChannel ? top_channels : list->values.size();
+    return list;
   }
 };
 
@@ -127,7 +149,6 @@ class Renderer {
       rest.remove_prefix(std::min(comma + 1, rest.size()));
     }
     if (args.size() == 1 && name == "days_to_as_of") return sql_.DaysBetween(args[0], as_of_);
-    if (args.size() == 2 && name == "arg_max") return sql_.ArgMax(args[0], args[1]);
     if (args.size() == 2 && name == "arg_min") return sql_.ArgMin(args[0], args[1]);
     if (args.size() == 2 && name == "arg_max_smallest_on_ties") {
       return sql_.ArgMaxSmallestOnTies(args[0], args[1]);
@@ -279,50 +300,116 @@ std::vector<std::string> UniqueSuffixes(const std::vector<std::string>& values) 
   return suffixes;
 }
 
-// The `limit` values of `column` with the most purchase revenue before as_of (ties by value).
-Result<TopList> QueryTopList(store::Connection& conn, const Renderer& renderer,
-                             std::string_view column, int limit) {
-  TopList list;
-  if (limit == 0) return list;
-  std::string id = "{" + std::string(column) + "}";
-  SEG_ASSIGN_OR_RETURN(std::string sql,
-                       renderer.Render("SELECT " + id + " FROM {:purchases} WHERE " + id +
-                                       " IS NOT NULL GROUP BY " + id +
-                                       " ORDER BY sum({amount}) DESC, " + id + " LIMIT " +
-                                       std::to_string(limit)));
+// coalesce(channel_revenue_<idx>, 0): a channel's purchase revenue from the money pass.
+std::string Revenue(const Renderer& renderer, size_t channel_idx) {
+  return "coalesce(" + renderer.Id("channel_revenue_" + std::to_string(channel_idx)) + ", 0)";
+}
+
+// Categories and channels by purchase revenue before as_of (ties by value): the top
+// top_categories categories, and every channel (or the top top_channels when there are more
+// than kMaxInlineChannels).
+Result<ValueLists> QueryValueLists(store::Connection& conn, const Renderer& renderer,
+                                   const FeatureOptions& options) {
+  SEG_ASSIGN_OR_RETURN(
+      std::string sql,
+      renderer.Render("WITH {pairs} AS (SELECT {category}, {channel}, sum({amount}) AS {revenue} "
+                      "FROM {:purchases} GROUP BY {category}, {channel}) "
+                      "SELECT GROUPING({category}) AS {is_channel}, {category}, {channel} "
+                      "FROM {pairs} GROUP BY GROUPING SETS (({category}), ({channel})) "
+                      "ORDER BY 1, sum({revenue}) DESC, 2, 3"));
   SEG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(sql));
-  for (const std::vector<store::Value>& row : rows.rows) list.values.push_back(store::ToText(row[0]));
-  list.suffixes = UniqueSuffixes(list.values);
-  return list;
+  ValueLists lists;
+  for (const std::vector<store::Value>& row : rows.rows) {
+    bool is_channel = store::ToDouble(row[0]) != 0;
+    const store::Value& value = row[is_channel ? 2 : 1];
+    if (store::IsNull(value)) continue;
+    (is_channel ? lists.channels : lists.categories).values.push_back(store::ToText(value));
+  }
+  auto top_categories = static_cast<size_t>(options.top_categories);
+  if (lists.categories.values.size() > top_categories) lists.categories.values.resize(top_categories);
+  lists.top_channels = std::min(lists.channels.values.size(),
+                                static_cast<size_t>(options.top_channels));
+  lists.many_channels = lists.channels.values.size() > kMaxInlineChannels;
+  if (lists.many_channels) lists.channels.values.resize(lists.top_channels);
+  lists.categories.suffixes = UniqueSuffixes(lists.categories.values);
+  lists.channels.suffixes = UniqueSuffixes(lists.channels.values);
+  return lists;
+}
+
+// preferred_channel: with few channels, the one whose channel_revenue_# is largest, tried
+// in name order so ties go to the alphabetically first; with many, the grouping's column.
+std::string PreferredChannel(const Renderer& renderer, const ValueLists& lists) {
+  if (lists.many_channels) return renderer.Id("preferred_channel");
+  const std::vector<std::string>& channels = lists.channels.values;
+  if (channels.empty()) return "NULL";
+  std::vector<size_t> by_name(channels.size());
+  std::string largest;
+  for (size_t channel_idx = 0; channel_idx < channels.size(); ++channel_idx) {
+    by_name[channel_idx] = channel_idx;
+    largest += (channel_idx ? ", " : "") + Revenue(renderer, channel_idx);
+  }
+  largest = "greatest(" + largest + ")";
+  std::sort(by_name.begin(), by_name.end(),
+            [&](size_t left, size_t right) { return channels[left] < channels[right]; });
+  std::string sql = "CASE WHEN " + largest + " <= 0 THEN NULL";
+  for (size_t channel_idx : by_name) {
+    sql += " WHEN " + Revenue(renderer, channel_idx) + " = " + largest + " THEN " +
+           renderer.sql().QuoteString(channels[channel_idx]);
+  }
+  return sql + " END";
 }
 
 // Calls `emit(binding, suffix)` once for a row that does not repeat, else once per value.
 template <typename Row>
-Status ForEachExpansion(const Row& row, const TopLists& lists, const Dialect& sql,
+Status ForEachExpansion(const Row& row, const ValueLists& lists, const Dialect& sql,
                         const std::function<Status(const Binding&, std::string_view)>& emit) {
-  const TopList* list = lists.For(row.repeat);
+  size_t count = 0;
+  const ValueList* list = lists.For(row.repeat, count);
   if (!list) return emit(Binding{}, "");
-  for (size_t value_idx = 0; value_idx < list->values.size(); ++value_idx) {
+  for (size_t value_idx = 0; value_idx < count; ++value_idx) {
     Binding binding{static_cast<int>(value_idx), sql.QuoteString(list->values[value_idx])};
     SEG_RETURN_IF_ERROR(emit(binding, list->suffixes[value_idx]));
   }
   return Status::Ok();
 }
 
-// The one pass: SELECT customer_id, <aggregates> FROM <events> GROUP BY customer_id.
-Result<std::string> AggregateSource(const Renderer& renderer, const TopLists& lists) {
-  std::string select = "{customer_id}";
+// One aggregate of a pass, `AggregateIf(...) AS name`; adds its condition to `wheres`.
+Result<std::string> AggregateColumn(const Renderer& renderer,
+                                    const features::AggregateDefinition& row,
+                                    const Binding& binding, std::vector<std::string>& wheres) {
+  std::vector<std::string> args;
+  for (std::string_view arg : {row.value, row.key}) {
+    if (arg.empty()) continue;
+    SEG_ASSIGN_OR_RETURN(std::string sql, renderer.Render(arg, binding));
+    args.push_back(std::move(sql));
+  }
+  SEG_ASSIGN_OR_RETURN(std::string where, renderer.Render(row.where, binding));
+  where = "(" + where + ")";
+  if (std::find(wheres.begin(), wheres.end(), where) == wheres.end()) wheres.push_back(where);
+  SEG_ASSIGN_OR_RETURN(std::string name, renderer.Render("{" + std::string(row.name) + "}", binding));
+  return renderer.sql().AggregateIf(row.function, args, where) + " AS " + name;
+}
+
+// SELECT customer_id, <the pass's aggregates> FROM <events> WHERE <any aggregate counts the
+// event> GROUP BY customer_id; empty when no aggregate belongs to the pass.
+Result<std::string> PassSql(const Renderer& renderer, const ValueLists& lists,
+                            features::Pass pass) {
+  std::string select;
+  std::vector<std::string> wheres;
   for (const features::AggregateDefinition& row : features::Aggregates()) {
+    if (row.pass != pass) continue;
     SEG_RETURN_IF_ERROR(ForEachExpansion(
         row, lists, renderer.sql(), [&](const Binding& binding, std::string_view) -> Status {
-          SEG_ASSIGN_OR_RETURN(std::string sql, renderer.Render(row.sql, binding));
-          SEG_ASSIGN_OR_RETURN(std::string name,
-                               renderer.Render("{" + std::string(row.name) + "}", binding));
-          select += ",\n  " + sql + " AS " + name;
+          SEG_ASSIGN_OR_RETURN(std::string column, AggregateColumn(renderer, row, binding, wheres));
+          select += ",\n  " + column;
           return Status::Ok();
         }));
   }
-  return renderer.Render("SELECT " + select + "\nFROM {:events}\nGROUP BY {customer_id}");
+  if (select.empty()) return std::string();
+  std::string where;
+  for (const std::string& condition : wheres) where += (where.empty() ? "" : " OR ") + condition;
+  return renderer.Render("SELECT {customer_id}" + select + "\nFROM {:events}\nWHERE " + where +
+                         "\nGROUP BY {customer_id}");
 }
 
 std::string_view SqlType(FeatureType type) {
@@ -338,7 +425,7 @@ std::string_view SqlType(FeatureType type) {
 }
 
 // The feature columns of the final SELECT; fills `columns` with their names.
-Result<std::string> FeatureColumns(const Renderer& renderer, const TopLists& lists,
+Result<std::string> FeatureColumns(const Renderer& renderer, const ValueLists& lists,
                                    std::vector<std::string>& columns) {
   std::string select;
   for (const features::FeatureDefinition& row : features::Features()) {
@@ -355,24 +442,40 @@ Result<std::string> FeatureColumns(const Renderer& renderer, const TopLists& lis
   return select;
 }
 
-// The whole CREATE OR REPLACE TABLE features AS … statement.
-Result<std::string> FeatureSql(const Renderer& renderer, const TopLists& lists,
-                               std::vector<std::string>& columns) {
-  SEG_ASSIGN_OR_RETURN(std::string aggregates, AggregateSource(renderer, lists));
-  std::string with = renderer.Id(kAggregateSource) + " AS (\n" + aggregates + ")";
-  std::string joins = " LEFT JOIN " + renderer.Id(kAggregateSource) + " USING ({customer_id})";
-  for (const features::SourceDefinition& source : features::Sources()) {
-    SEG_ASSIGN_OR_RETURN(std::string sql, renderer.Render(source.sql));
-    with += ",\n" + renderer.Id(source.name) + " AS (" + sql + ")";
-    joins += "\nLEFT JOIN " + renderer.Id(source.name) + " USING ({customer_id})";
+// The per-customer sources: the passes, then Sources() in use. Adds `name AS (sql)` to
+// `with` and a LEFT JOIN for each.
+Status AddSources(const Renderer& renderer, const ValueLists& lists, std::string& with,
+                  std::string& joins) {
+  auto add = [&](std::string_view name, const std::string& sql) {
+    with += std::string(with.empty() ? "" : ",\n") + renderer.Id(name) + " AS (" + sql + ")";
+    joins += "\nLEFT JOIN " + renderer.Id(name) + " USING (" + renderer.Id("customer_id") + ")";
+  };
+  for (const PassInfo& info : kPasses) {
+    SEG_ASSIGN_OR_RETURN(std::string sql, PassSql(renderer, lists, info.pass));
+    if (!sql.empty()) add(info.name, sql);
   }
+  for (const features::SourceDefinition& source : features::Sources()) {
+    if (source.use == features::SourceUse::kManyChannels && !lists.many_channels) continue;
+    SEG_ASSIGN_OR_RETURN(std::string sql, renderer.Render(source.sql));
+    add(source.name, sql);
+  }
+  return Status::Ok();
+}
+
+// The whole CREATE OR REPLACE TABLE features AS … statement; fills `columns`.
+Result<std::string> FeatureSql(const Renderer& renderer, const ValueLists& lists,
+                               std::vector<std::string>& columns) {
+  std::string with;
+  std::string joins;
+  SEG_RETURN_IF_ERROR(AddSources(renderer, lists, with, joins));
   columns = {"customer_id"};
   SEG_ASSIGN_OR_RETURN(std::string select, FeatureColumns(renderer, lists, columns));
-  SEG_ASSIGN_OR_RETURN(std::string tail,
+  SEG_ASSIGN_OR_RETURN(std::string from,
                        renderer.Render("FROM (SELECT {customer_id} FROM {customers}) AS "
-                                       "{all_customers}" + joins + "\nORDER BY {customer_id}"));
+                                       "{all_customers}"));
   return "CREATE OR REPLACE TABLE " + renderer.Id("features") + " AS\nWITH " + with +
-         "\nSELECT " + renderer.Id("customer_id") + select + "\n" + tail;
+         "\nSELECT " + renderer.Id("customer_id") + select + "\n" + from + joins +
+         "\nORDER BY " + renderer.Id("customer_id");
 }
 
 // ------------------------------------------------------------------ export
@@ -408,11 +511,8 @@ Result<FeatureTable> BuildFeatures(Workspace& workspace, const FeatureOptions& o
   FeatureTable table;
   SEG_ASSIGN_OR_RETURN(table.as_of, ResolveAsOf(conn, sql, options));
   SEG_ASSIGN_OR_RETURN(Renderer renderer, MakeRenderer(sql, table.as_of, options));
-  TopLists lists;
-  SEG_ASSIGN_OR_RETURN(lists.categories,
-                       QueryTopList(conn, renderer, "category", options.top_categories));
-  SEG_ASSIGN_OR_RETURN(lists.channels,
-                       QueryTopList(conn, renderer, "channel", options.top_channels));
+  SEG_ASSIGN_OR_RETURN(ValueLists lists, QueryValueLists(conn, renderer, options));
+  renderer.SetParam("preferred_channel", PreferredChannel(renderer, lists));
   SEG_ASSIGN_OR_RETURN(std::string statement, FeatureSql(renderer, lists, table.columns));
   if (getenv("SEG_DUMP")) { FILE* f = fopen(getenv("SEG_DUMP"), "w"); fputs(statement.c_str(), f); fclose(f); }  // DEBUG-REMOVE
   SEG_RETURN_IF_ERROR(conn.Execute(statement).WithContext("building features"));

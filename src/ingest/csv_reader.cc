@@ -365,12 +365,13 @@ Status CsvFile::Prepare(const CsvOptions& options) {
   if (utf16_bom || dialect_.encoding == "utf-16") {
     bool big_endian = text_.size() >= 2 && text_[0] == '\xFE';
     size_t skip = utf16_bom ? 2 : 0;
-    SEG_ASSIGN_OR_RETURN(transcoded_, Utf16ToUtf8(text_.substr(skip), big_endian));
-    text_ = transcoded_;
+    SEG_ASSIGN_OR_RETURN(std::string utf8, Utf16ToUtf8(text_.substr(skip), big_endian));
+    transcoded_ = std::make_unique<std::string>(std::move(utf8));
+    text_ = *transcoded_;
     dialect_.encoding = "utf-16";
   } else if (dialect_.encoding == "latin-1") {
-    transcoded_ = Latin1ToUtf8(text_);
-    text_ = transcoded_;
+    transcoded_ = std::make_unique<std::string>(Latin1ToUtf8(text_));
+    text_ = *transcoded_;
   }
   size_t start = text_.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   std::string_view head = text_.substr(start, 65536);
@@ -420,13 +421,16 @@ Status CsvFile::Prepare(const CsvOptions& options) {
   return Status::Ok();
 }
 
-void CsvFile::ReleaseBefore(size_t offset) const {
+void CsvFile::Release(size_t from, size_t to) const {
   // Pages already parsed are dropped from memory: a file-backed mapping re-reads them
   // if ever touched again, so a multi-GB file never sits whole in resident memory.
-  if (!transcoded_.empty() || mapping_->address == MAP_FAILED) return;
+  if (transcoded_ || mapping_->address == MAP_FAILED) return;
   static const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  size_t length = offset / kPage * kPage;
-  if (length > 0) ::madvise(mapping_->address, length, MADV_DONTNEED);
+  size_t first = (from + kPage - 1) / kPage * kPage;
+  size_t last = to / kPage * kPage;
+  if (last > first) {
+    ::madvise(static_cast<char*>(mapping_->address) + first, last - first, MADV_DONTNEED);
+  }
 }
 
 std::string_view CsvFile::FieldAt(std::string_view raw, size_t offset) const {
@@ -441,23 +445,65 @@ std::string CsvFile::ColumnAt(std::string_view raw, size_t offset) const {
   return field < columns_.size() ? columns_[field] : std::string();
 }
 
+std::vector<CsvRange> CsvFile::Split(int parts) const {
+  constexpr size_t kMinimumPart = 16 << 20;
+  size_t size = text_.size() > data_start_ ? text_.size() - data_start_ : 0;
+  if (dialect_.multiline || parts <= 1 || size < 2 * kMinimumPart) {
+    return {CsvRange{data_start_, text_.size()}};
+  }
+  std::vector<CsvRange> ranges;
+  size_t begin = data_start_;
+  for (int part = 1; part < parts && begin < text_.size(); ++part) {
+    size_t cut = data_start_ + size / parts * part;
+    if (cut <= begin) continue;
+    const void* newline = std::memchr(text_.data() + cut, '\n', text_.size() - cut);
+    if (!newline) break;
+    size_t end = static_cast<const char*>(newline) - text_.data() + 1;
+    ranges.push_back({begin, end});
+    begin = end;
+  }
+  if (begin < text_.size()) ranges.push_back({begin, text_.size()});
+  return ranges;
+}
+
+int64_t CsvFile::FirstLineOf(const CsvRange& range) const {
+  int64_t line = data_first_line_;
+  for (size_t pos = data_start_; pos < range.begin;) {
+    const void* newline = std::memchr(text_.data() + pos, '\n', range.begin - pos);
+    if (!newline) break;
+    ++line;
+    pos = static_cast<const char*>(newline) - text_.data() + 1;
+  }
+  return line;
+}
+
 Status CsvFile::Read(const CsvRowFn& on_row, const CsvRejectFn& on_reject,
                      const ProgressFn& on_progress) const {
+  return ReadRange(CsvRange{data_start_, text_.size()}, on_row, on_reject, on_progress);
+}
+
+Status CsvFile::ReadRange(const CsvRange& range, const CsvRowFn& on_row,
+                          const CsvRejectFn& on_reject, const ProgressFn& on_progress) const {
   const size_t expected = columns_.size();
   const bool check_encoding = dialect_.encoding == "utf-8";
   std::string scratch;
   ParsedRecord record;
-  int64_t line = data_first_line_;
-  size_t next_report = 0;
-  for (size_t pos = data_start_; pos < text_.size();) {
-    size_t end = RecordEnd(text_, pos, dialect_.quote, dialect_.multiline);
-    std::string_view raw = StripCarriageReturn(text_.substr(pos, end - pos));
+  int64_t line = FirstLineOf(range);
+  const std::string_view text = text_.substr(0, range.end);
+  size_t next_report = range.begin;
+  size_t released = range.begin;
+  for (size_t pos = range.begin; pos < text.size();) {
+    size_t end = RecordEnd(text, pos, dialect_.quote, dialect_.multiline);
+    std::string_view raw = StripCarriageReturn(text.substr(pos, end - pos));
     int64_t record_line = line;
     line += dialect_.multiline ? 1 + std::count(raw.begin(), raw.end(), '\n') : 1;
     pos = end + 1;
     if (pos >= next_report) {
-      if (on_progress) on_progress(static_cast<double>(std::min(pos, text_.size())) / text_.size());
-      ReleaseBefore(end);
+      double done = static_cast<double>(std::min(pos, text.size()) - range.begin) /
+                    static_cast<double>(text.size() - range.begin);
+      if (on_progress) on_progress(done);
+      Release(released, pos - raw.size() - 1);
+      released = pos - raw.size() - 1;
       next_report = pos + (64 << 20);
     }
     if (raw.empty()) continue;  // blank lines are not records

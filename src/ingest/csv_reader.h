@@ -25,6 +25,12 @@
 
 namespace segmenta::ingest {
 
+// A byte range of whole records, [begin, end), for reading a file in parallel.
+struct CsvRange {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
 // What was declared or detected about a file.
 struct CsvDialect {
   char delimiter = ',';
@@ -69,12 +75,21 @@ class CsvFile {
   Status Read(const CsvRowFn& on_row, const CsvRejectFn& on_reject,
               const ProgressFn& on_progress = {}) const;
 
+  // Cuts the records into up to `parts` ranges at line breaks, to be read by
+  // ReadRange() on different threads at once; one range for multi-line files and
+  // small files. Line numbers stay those of the whole file.
+  std::vector<CsvRange> Split(int parts) const;
+  Status ReadRange(const CsvRange& range, const CsvRowFn& on_row, const CsvRejectFn& on_reject,
+                   const ProgressFn& on_progress = {}) const;
+
  private:
   struct Mapping;
   CsvFile() = default;
   Status Prepare(const CsvOptions& options);
-  // Lets the kernel drop the mapped pages before `offset` (already parsed).
-  void ReleaseBefore(size_t offset) const;
+  // Lets the kernel drop the mapped pages in [from, to) (already parsed).
+  void Release(size_t from, size_t to) const;
+  // The line number of the first record of `range`.
+  int64_t FirstLineOf(const CsvRange& range) const;
   // The text between the delimiters around byte `offset` of a raw record.
   std::string_view FieldAt(std::string_view raw, size_t offset) const;
   // The column holding byte `offset` of a raw record.
@@ -82,7 +97,9 @@ class CsvFile {
 
   std::filesystem::path path_;
   std::unique_ptr<Mapping> mapping_;
-  std::string transcoded_;     // whole file as UTF-8 when it was not UTF-8 on disk
+  // The whole file as UTF-8 when it was not UTF-8 on disk; on the heap so that text_
+  // stays valid when a CsvFile moves.
+  std::unique_ptr<std::string> transcoded_;
   std::string_view text_;      // the bytes to parse (mapping or transcoded_)
   size_t data_start_ = 0;      // offset of the first data record
   int64_t data_first_line_ = 1;

@@ -127,6 +127,45 @@ TEST(CsvReaderTest, FilesThatAreNotCsvAreClearErrors) {
   EXPECT_EQ(CsvFile::Open(dir / "missing.csv", {}).status().code(), StatusCode::kNotFound);
 }
 
+TEST(CsvReaderTest, ParallelRangesGiveTheSameRowsAndLinesAsOneReader) {
+  TempDir dir;
+  std::string text = "id,name,amount\n";
+  const int64_t kRows = 900000;  // ~36 MB: large enough to be split
+  for (int64_t row = 0; row < kRows; ++row) {
+    if (row == 700000) text += "\n";                 // a blank line shifts later lines
+    if (row == 800000) text += "bad,\"quote,1\n";     // a reject in a later range
+    text += std::to_string(row) + ",name number " + std::to_string(row) + " padded out,1.5\n";
+  }
+  WriteFile(dir / "big.csv", text);
+  Result<CsvFile> csv = CsvFile::Open(dir / "big.csv", {});
+  ASSERT_TRUE(csv.ok());
+  std::vector<CsvRange> ranges = csv->Split(3);
+  ASSERT_EQ(ranges.size(), 3u);
+  EXPECT_EQ(csv->Split(1).size(), 1u);
+  std::vector<int64_t> lines(kRows, -1);
+  std::vector<int64_t> reject_lines;
+  for (const CsvRange& range : ranges) {
+    ASSERT_TRUE(csv->ReadRange(
+                       range,
+                       [&](int64_t line, std::string_view, const std::vector<std::string_view>& f) {
+                         lines[std::stoll(std::string(f[0]))] = line;
+                         return Status::Ok();
+                       },
+                       [&](CsvReject reject) {
+                         reject_lines.push_back(reject.line);
+                         return Status::Ok();
+                       })
+                    .ok());
+  }
+  EXPECT_EQ(lines[0], 2);
+  EXPECT_EQ(lines[699999], 700001);
+  EXPECT_EQ(lines[700000], 700003);  // after the blank line
+  EXPECT_EQ(lines[800000], 800004);  // after the rejected line
+  EXPECT_EQ(lines[kRows - 1], kRows + 3);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), -1), 0);
+  EXPECT_EQ(reject_lines, (std::vector<int64_t>{800003}));
+}
+
 TEST(CsvReaderTest, Utf8Validation) {
   EXPECT_EQ(FindInvalidUtf8("plain ascii"), std::string_view::npos);
   EXPECT_EQ(FindInvalidUtf8("București Łódź"), std::string_view::npos);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "engine/dialect.h"
 #include "ingest/mapping.h"
@@ -110,9 +111,11 @@ class SourceIngest {
   Result<SourceReport> Run(const std::function<void(double)>& progress) {
     auto started = std::chrono::steady_clock::now();
 
-    SEG_ASSIGN_OR_RETURN(staged_, ingest::StageSource(conn_, source_, kStage, [&](double done) {
-                           if (progress) progress(done * 0.7);
-                         }));
+    auto staging_progress = [&](double done) {
+      if (progress) progress(done * 0.7);
+    };
+    SEG_ASSIGN_OR_RETURN(staged_, ingest::StageSource(conn_, source_, kStage, staging_progress,
+                                                      ReaderThreads()));
     report_.read_as = staged_.description;
     Mapping mapping;
     if (source_.kind == SourceKind::kCustomers) {
@@ -143,6 +146,12 @@ class SourceIngest {
 
  private:
   std::string SourceLiteral() const { return Sql().QuoteString(source_.name); }
+
+  int ReaderThreads() const {
+    int cores = static_cast<int>(std::thread::hardware_concurrency());
+    int wanted = project_.engine.threads > 0 ? project_.engine.threads : cores;
+    return std::clamp(wanted, 1, 8);
+  }
 
   Status Load(const Mapping& mapping) {
     SEG_RETURN_IF_ERROR(Quarantine(mapping));

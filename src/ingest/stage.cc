@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "engine/dialect.h"
 
@@ -37,24 +38,45 @@ std::string Describe(const CsvDialect& dialect) {
          (dialect.multiline ? ", multi-line records" : "");
 }
 
+// Reads the file's ranges on `threads` threads, each filling its own batch of chunks.
 Result<StagedSource> StageCsv(store::Connection& conn, const SourceConfig& source,
-                              const std::string& table, const StageProgressFn& progress) {
+                              const std::string& table, const StageProgressFn& progress,
+                              int threads) {
   SEG_ASSIGN_OR_RETURN(CsvFile csv, CsvFile::Open(source.file, source.csv));
   StagedSource staged{table, csv.columns(), {}, 0, Describe(csv.dialect())};
   SEG_RETURN_IF_ERROR(conn.Execute(CreateStagingTable(table, staged.columns)));
   SEG_ASSIGN_OR_RETURN(store::StagingWriter writer,
                        conn.MakeStagingWriter(table, 2, staged.columns.size()));
-  std::hash<std::string_view> hash;
-  SEG_RETURN_IF_ERROR(csv.Read(
-      [&](int64_t line, std::string_view record, const std::vector<std::string_view>& fields) {
-        ++staged.rows_staged;
-        return writer.Append({line, static_cast<int64_t>(hash(record))}, fields);
-      },
-      [&](CsvReject reject) {
-        staged.rejects.push_back(std::move(reject));
-        return Status::Ok();
-      },
-      progress));
+  std::vector<CsvRange> ranges = csv.Split(threads);
+  std::vector<std::vector<CsvReject>> rejects(ranges.size());
+  std::vector<int64_t> rows(ranges.size(), 0);
+  std::vector<Status> results(ranges.size());
+  auto read = [&](size_t part) {
+    store::StagingWriter::Batch batch = writer.NewBatch();
+    std::hash<std::string_view> hash;
+    Status status = csv.ReadRange(
+        ranges[part],
+        [&](int64_t line, std::string_view record, const std::vector<std::string_view>& fields) {
+          ++rows[part];
+          return batch.Append({line, static_cast<int64_t>(hash(record))}, fields);
+        },
+        [&](CsvReject reject) {
+          rejects[part].push_back(std::move(reject));
+          return Status::Ok();
+        },
+        part == 0 ? progress : StageProgressFn());
+    results[part] = status.ok() ? batch.Flush() : status;
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (size_t part = 1; part < ranges.size(); ++part) workers.emplace_back(read, part);
+    read(0);
+  }
+  for (size_t part = 0; part < ranges.size(); ++part) {
+    SEG_RETURN_IF_ERROR(results[part]);
+    staged.rows_staged += rows[part];
+    for (CsvReject& reject : rejects[part]) staged.rejects.push_back(std::move(reject));
+  }
   SEG_RETURN_IF_ERROR(writer.Finish());
   return staged;
 }
@@ -70,7 +92,7 @@ Result<StagedSource> StageJsonLines(store::Connection& conn, const SourceConfig&
   SourceConfig as_lines = source;
   as_lines.csv = lines;
   std::string raw_table = table + "_lines";
-  SEG_ASSIGN_OR_RETURN(StagedSource raw, StageCsv(conn, as_lines, raw_table, progress));
+  SEG_ASSIGN_OR_RETURN(StagedSource raw, StageCsv(conn, as_lines, raw_table, progress, 1));
   std::string quoted_raw = Sql().QuoteIdentifier(raw_table);
   std::string json = Sql().QuoteIdentifier(raw.columns[0]);
   SEG_ASSIGN_OR_RETURN(store::Rows invalid,
@@ -154,14 +176,15 @@ Result<StagedSource> StageParquet(store::Connection& conn, const SourceConfig& s
 }  // namespace
 
 Result<StagedSource> StageSource(store::Connection& conn, const SourceConfig& source,
-                                 const std::string& table, const StageProgressFn& progress) {
+                                 const std::string& table, const StageProgressFn& progress,
+                                 int threads) {
   if (!std::filesystem::exists(source.file)) {
     return Status::NotFound("source '" + source.name + "': file " + source.file.string() +
                             " does not exist");
   }
   switch (source.format) {
     case SourceFormat::kCsv:
-      return StageCsv(conn, source, table, progress);
+      return StageCsv(conn, source, table, progress, threads);
     case SourceFormat::kJsonLines:
       return StageJsonLines(conn, source, table, progress);
     case SourceFormat::kParquet:

@@ -24,8 +24,10 @@ struct StagedSource {
 
 using StageProgressFn = std::function<void(double fraction)>;
 
+// `threads` > 1 reads large single-line-record CSV files in that many parts at once.
 Result<StagedSource> StageSource(store::Connection& conn, const SourceConfig& source,
-                                 const std::string& table, const StageProgressFn& progress);
+                                 const std::string& table, const StageProgressFn& progress,
+                                 int threads);
 
 }  // namespace segmenta::ingest
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <thread>
 
 namespace segmenta::store {
@@ -273,22 +274,17 @@ Result<Appender> Connection::MakeAppender(const std::string& table) {
 
 struct StagingWriter::Impl {
   duckdb_appender appender = nullptr;
-  duckdb_data_chunk chunk = nullptr;
+  std::mutex mutex;  // guards appender: batches send chunks from several threads
   size_t number_columns = 0;
   size_t text_columns = 0;
-  idx_t rows = 0;
-  idx_t capacity = 0;
+  std::unique_ptr<Batch> default_batch;
   ~Impl() {
-    if (chunk) duckdb_destroy_data_chunk(&chunk);
+    default_batch.reset();
     if (appender) duckdb_appender_destroy(&appender);
   }
-  Status SendChunk() {
-    if (rows == 0) return Status::Ok();
-    duckdb_data_chunk_set_size(chunk, rows);
-    duckdb_state state = duckdb_append_data_chunk(appender, chunk);
-    duckdb_data_chunk_reset(chunk);
-    rows = 0;
-    if (state == DuckDBError) {
+  Status Send(duckdb_data_chunk chunk) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (duckdb_append_data_chunk(appender, chunk) == DuckDBError) {
       const char* message = duckdb_appender_error(appender);
       return Status::Internal(std::string("staging append: ") + (message ? message : "error"));
     }
@@ -296,23 +292,42 @@ struct StagingWriter::Impl {
   }
 };
 
-StagingWriter::StagingWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-StagingWriter::StagingWriter(StagingWriter&&) noexcept = default;
-StagingWriter& StagingWriter::operator=(StagingWriter&&) noexcept = default;
-StagingWriter::~StagingWriter() = default;
+struct StagingWriter::Batch::Impl {
+  StagingWriter::Impl* writer = nullptr;
+  duckdb_data_chunk chunk = nullptr;
+  idx_t rows = 0;
+  idx_t capacity = 0;
+  ~Impl() {
+    if (chunk) duckdb_destroy_data_chunk(&chunk);
+  }
+  Status Send() {
+    if (rows == 0) return Status::Ok();
+    duckdb_data_chunk_set_size(chunk, rows);
+    Status status = writer->Send(chunk);
+    duckdb_data_chunk_reset(chunk);
+    rows = 0;
+    return status;
+  }
+};
 
-Status StagingWriter::Append(std::initializer_list<int64_t> numbers,
-                             const std::vector<std::string_view>& texts) {
+StagingWriter::Batch::Batch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StagingWriter::Batch::Batch(Batch&&) noexcept = default;
+StagingWriter::Batch& StagingWriter::Batch::operator=(Batch&&) noexcept = default;
+StagingWriter::Batch::~Batch() = default;
+
+Status StagingWriter::Batch::Append(std::initializer_list<int64_t> numbers,
+                                    const std::vector<std::string_view>& texts) {
   Impl& impl = *impl_;
+  const StagingWriter::Impl& writer = *impl.writer;
   idx_t row = impl.rows;
   size_t number_idx = 0;
   for (int64_t number : numbers) {
-    if (number_idx >= impl.number_columns) break;
+    if (number_idx >= writer.number_columns) break;
     duckdb_vector vector = duckdb_data_chunk_get_vector(impl.chunk, number_idx++);
     static_cast<int64_t*>(duckdb_vector_get_data(vector))[row] = number;
   }
-  for (size_t col = 0; col < impl.text_columns; ++col) {
-    duckdb_vector vector = duckdb_data_chunk_get_vector(impl.chunk, impl.number_columns + col);
+  for (size_t col = 0; col < writer.text_columns; ++col) {
+    duckdb_vector vector = duckdb_data_chunk_get_vector(impl.chunk, writer.number_columns + col);
     std::string_view text = col < texts.size() ? texts[col] : std::string_view();
     if (text.data() == nullptr) {
       duckdb_vector_ensure_validity_writable(vector);
@@ -321,12 +336,42 @@ Status StagingWriter::Append(std::initializer_list<int64_t> numbers,
     }
     duckdb_vector_assign_string_element_len(vector, row, text.data(), text.size());
   }
-  if (++impl.rows == impl.capacity) return impl.SendChunk();
+  if (++impl.rows == impl.capacity) return impl.Send();
   return Status::Ok();
 }
 
+Status StagingWriter::Batch::Flush() { return impl_->Send(); }
+
+StagingWriter::StagingWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StagingWriter::StagingWriter(StagingWriter&&) noexcept = default;
+StagingWriter& StagingWriter::operator=(StagingWriter&&) noexcept = default;
+StagingWriter::~StagingWriter() = default;
+
+StagingWriter::Batch StagingWriter::NewBatch() {
+  std::vector<duckdb_logical_type> types;
+  for (size_t col = 0; col < impl_->number_columns; ++col) {
+    types.push_back(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
+  }
+  for (size_t col = 0; col < impl_->text_columns; ++col) {
+    types.push_back(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
+  }
+  auto batch = std::make_unique<Batch::Impl>();
+  batch->writer = impl_.get();
+  batch->chunk = duckdb_create_data_chunk(types.data(), types.size());
+  batch->capacity = duckdb_vector_size();
+  for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
+  return Batch(std::move(batch));
+}
+
+Status StagingWriter::Append(std::initializer_list<int64_t> numbers,
+                             const std::vector<std::string_view>& texts) {
+  if (!impl_->default_batch) impl_->default_batch = std::make_unique<Batch>(NewBatch());
+  return impl_->default_batch->Append(numbers, texts);
+}
+
 Status StagingWriter::Finish() {
-  SEG_RETURN_IF_ERROR(impl_->SendChunk());
+  if (impl_->default_batch) SEG_RETURN_IF_ERROR(impl_->default_batch->Flush());
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   if (duckdb_appender_flush(impl_->appender) == DuckDBError) {
     const char* message = duckdb_appender_error(impl_->appender);
     return Status::Internal(std::string("staging flush: ") + (message ? message : "error"));
@@ -341,18 +386,8 @@ Result<StagingWriter> Connection::MakeStagingWriter(const std::string& table,
       DuckDBError) {
     return Status::Internal("cannot append to " + table);
   }
-  std::vector<duckdb_logical_type> types;
-  for (size_t col = 0; col < number_columns; ++col) {
-    types.push_back(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
-  }
-  for (size_t col = 0; col < text_columns; ++col) {
-    types.push_back(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
-  }
-  impl->chunk = duckdb_create_data_chunk(types.data(), types.size());
-  for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
   impl->number_columns = number_columns;
   impl->text_columns = text_columns;
-  impl->capacity = duckdb_vector_size();
   return StagingWriter(std::move(impl));
 }
 

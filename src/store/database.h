@@ -106,18 +106,43 @@ class Appender {
 
 // Loads rows of (BIGINT …, VARCHAR …) through DuckDB data chunks: the fast path for
 // staging parsed files. The table has number_columns BIGINTs, then text_columns texts.
+// Append() is for one thread; for several, give each thread its own Batch (batches
+// send full chunks under the writer's lock). Call Finish() once, after every batch
+// has been flushed; the connection must not be used by others meanwhile.
 class StagingWriter {
  public:
+  class Batch {
+   public:
+    Batch(Batch&&) noexcept;
+    Batch& operator=(Batch&&) noexcept;
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    ~Batch();
+
+    // One row: its numbers, then one text per column (nullptr data = NULL).
+    Status Append(std::initializer_list<int64_t> numbers,
+                  const std::vector<std::string_view>& texts);
+    // Sends the rows not yet sent.
+    Status Flush();
+
+   private:
+    friend class StagingWriter;
+    struct Impl;
+    explicit Batch(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+  };
+
   StagingWriter(StagingWriter&&) noexcept;
   StagingWriter& operator=(StagingWriter&&) noexcept;
   StagingWriter(const StagingWriter&) = delete;
   StagingWriter& operator=(const StagingWriter&) = delete;
   ~StagingWriter();
 
-  // One row: its numbers, then one text per column (nullptr data = NULL).
+  Batch NewBatch();
+  // One row through the writer's own batch (single-threaded use).
   Status Append(std::initializer_list<int64_t> numbers,
                 const std::vector<std::string_view>& texts);
-  // Sends the last partial chunk and flushes; call once at the end.
+  // Sends what is left and flushes into the table; call once at the end.
   Status Finish();
 
  private:
