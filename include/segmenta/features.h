@@ -14,9 +14,11 @@
 //   std::cout << table.customers << " customers as of " << table.as_of << "\n";
 //   SEG_RETURN_IF_ERROR(segmenta::WriteFeatures(ws, "features.parquet"));
 //
-// The table is built by one generated SQL statement (a single pass over the events plus
-// three small groupings), so it replaces the previous `features` atomically. Like the
-// Workspace, these functions are not thread-safe: one caller per workspace at a time.
+// The table is built by one generated SQL statement — two GROUP BY passes over the
+// events (purchases and refunds; everything else) plus small groupings of the purchases
+// (orders, gaps between purchase days) — so it replaces the previous `features`
+// atomically. Like the Workspace, these functions are not thread-safe: one caller per
+// workspace at a time.
 #ifndef SEGMENTA_FEATURES_H_
 #define SEGMENTA_FEATURES_H_
 
@@ -56,8 +58,9 @@ struct FeatureTable {
   std::vector<std::string> columns;  // customer_id, then the feature columns in order
 };
 
-// (Re)builds table `features`: one row per customer in `customers`. Fails with
-// InvalidArgument for a malformed as_of or option (negative counts, impossible dates).
+// (Re)builds table `features`: one row per customer in `customers`, ordered by customer_id.
+// Fails with InvalidArgument for a malformed as_of or option: top_categories and
+// top_channels must be 0–100, the day thresholds >= 0, holiday windows real month-days.
 Result<FeatureTable> BuildFeatures(Workspace& workspace, const FeatureOptions& options);
 
 // Writes `features` (ordered by customer_id) to `file`: CSV with a header or Parquet, by the
@@ -70,11 +73,11 @@ std::vector<FeatureInfo> ListFeatures();
 
 // A few figures about the last built `features` table, for run summaries.
 struct FeatureSummary {
-  int64_t buyers = 0;                 // customers with at least one purchase
-  double revenue = 0;                 // net revenue over all customers
-  double median_recency_days = 0;     // over buyers
-  double median_frequency = 0;        // over buyers
-  double median_monetary = 0;         // over buyers
+  int64_t buyers = 0;              // customers with at least one purchase
+  double revenue = 0;              // net revenue over all customers
+  double median_recency_days = 0;  // over buyers
+  double median_frequency = 0;     // over buyers
+  double median_monetary = 0;      // over buyers
   std::vector<std::pair<std::string, int64_t>> journey_stages;  // stage, customers; largest first
 };
 

@@ -61,8 +61,8 @@ class DuckDb final : public Dialect {
     return Join({"arg_min(", arg, ", (-(", key, "), ", arg, "))"});
   }
   std::string JsonText(std::string_view json, std::string_view key) const override {
-    return Join({"json_extract_string(", json, ", ", QuoteString(Join({"$.", Doubled(key, '"')})),
-                 ")"});
+    std::string path = QuoteString(Join({"$.", Doubled(key, '"')}));
+    return Join({"json_extract_string(", json, ", ", path, ")"});
   }
   // CASE inside the aggregate rather than FILTER (WHERE …): DuckDB 1.4 runs the CASE form
   // about twice as fast when a GROUP BY carries many conditional aggregates.

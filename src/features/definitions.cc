@@ -25,7 +25,13 @@ constexpr EventColumn kEventColumns[] = {
     {"in_holiday", "{:in_holiday}"},
 };
 
-// Layer 2a: the per-customer aggregates, computed in one GROUP BY per pass.
+// Layer 2a: one GROUP BY customer_id per pass; each event is read by one pass at most.
+constexpr PassDefinition kPasses[] = {
+    {Pass::kMoney, "money_pass", "{is_money}"},
+    {Pass::kActivity, "activity_pass", "NOT ({is_money})"},
+};
+
+// The per-customer aggregates of the passes.
 constexpr AggregateDefinition kAggregates[] = {
     {"first_purchase_age", Pass::kMoney, Repeat::kOnce, "max", "{age}", "", "{is_purchase}"},
     {"last_purchase_age", Pass::kMoney, Repeat::kOnce, "min", "{age}", "", "{is_purchase}"},
@@ -41,8 +47,7 @@ constexpr AggregateDefinition kAggregates[] = {
      "{is_purchase} AND {channel} = {:value}"},
     {"emails_sent", Pass::kActivity, Repeat::kOnce, "count", "", "", "{type} = 'email_sent'"},
     {"emails_opened", Pass::kActivity, Repeat::kOnce, "count", "", "", "{type} = 'email_open'"},
-    {"emails_clicked", Pass::kActivity, Repeat::kOnce, "count", "", "",
-     "{type} = 'email_click'"},
+    {"emails_clicked", Pass::kActivity, Repeat::kOnce, "count", "", "", "{type} = 'email_click'"},
     {"visits_30d", Pass::kActivity, Repeat::kOnce, "count", "", "",
      "{type} = 'visit' AND {age} <= 30"},
     {"cart_abandons_90d", Pass::kActivity, Repeat::kOnce, "count", "", "",
@@ -64,14 +69,15 @@ constexpr SourceDefinition kSources[] = {
     // Orders: one per distinct order_id, and one per purchase without an order_id. An
     // order is a promo / holiday order when any of its purchases is.
     {"order_counts", SourceUse::kAlways, R"sql(
-SELECT {customer_id}, sum({n}) AS {orders}, sum({n_promo}) AS {promo_orders},
-       sum({n_holiday}) AS {holiday_orders}
-FROM (SELECT {customer_id},
-             CASE WHEN {order_id} IS NULL THEN count(*) ELSE 1 END AS {n},
-             CASE WHEN {order_id} IS NULL THEN sum(CASE WHEN {is_promo} THEN 1 ELSE 0 END)
-                  ELSE max(CASE WHEN {is_promo} THEN 1 ELSE 0 END) END AS {n_promo},
-             CASE WHEN {order_id} IS NULL THEN sum(CASE WHEN {in_holiday} THEN 1 ELSE 0 END)
-                  ELSE max(CASE WHEN {in_holiday} THEN 1 ELSE 0 END) END AS {n_holiday}
+SELECT {customer_id},
+       sum(CASE WHEN {order_id} IS NULL THEN {n} ELSE 1 END) AS {orders},
+       sum(CASE WHEN {order_id} IS NULL THEN {n_promo} WHEN {n_promo} > 0 THEN 1 ELSE 0 END)
+         AS {promo_orders},
+       sum(CASE WHEN {order_id} IS NULL THEN {n_holiday} WHEN {n_holiday} > 0 THEN 1 ELSE 0 END)
+         AS {holiday_orders}
+FROM (SELECT {customer_id}, {order_id}, count(*) AS {n},
+             count(CASE WHEN {is_promo} THEN 1 END) AS {n_promo},
+             count(CASE WHEN {in_holiday} THEN 1 END) AS {n_holiday}
       FROM {:purchases}
       GROUP BY {customer_id}, {order_id}) AS {per_order}
 GROUP BY {customer_id})sql"},
@@ -156,8 +162,7 @@ constexpr FeatureDefinition kFeatures[] = {
      "email_click events / email_sent events; NULL without email_sent.",
      "CAST({emails_clicked} AS DOUBLE) / nullif({emails_sent}, 0)"},
     {"visits_30d", FeatureType::kInteger, Repeat::kOnce,
-     "visit events dated as_of-30 <= date < as_of; 0 if none.",
-     "coalesce({visits_30d}, 0)"},
+     "visit events dated as_of-30 <= date < as_of; 0 if none.", "coalesce({visits_30d}, 0)"},
     {"cart_abandons_90d", FeatureType::kInteger, Repeat::kOnce,
      "cart_abandon events dated as_of-90 <= date < as_of; 0 if none.",
      "coalesce({cart_abandons_90d}, 0)"},
@@ -165,8 +170,7 @@ constexpr FeatureDefinition kFeatures[] = {
      "support_contact events dated as_of-90 <= date < as_of; 0 if none.",
      "coalesce({support_contacts_90d}, 0)"},
     {"last_feedback_score", FeatureType::kNumber, Repeat::kOnce,
-     "score of the latest feedback event that has a score; NULL if none.",
-     "{last_feedback_score}"},
+     "score of the latest feedback event that has a score; NULL if none.", "{last_feedback_score}"},
     {"journey_stage", FeatureType::kText, Repeat::kOnce,
      "The first that holds: prospect (no purchase); support-pending (a support_contact "
      "within the last support_pending_days days, no feedback event after it); new "
@@ -191,6 +195,7 @@ END)sql"},
 }  // namespace
 
 std::span<const EventColumn> EventColumns() { return kEventColumns; }
+std::span<const PassDefinition> Passes() { return kPasses; }
 std::span<const AggregateDefinition> Aggregates() { return kAggregates; }
 std::span<const SourceDefinition> Sources() { return kSources; }
 std::span<const FeatureDefinition> Features() { return kFeatures; }

@@ -4,9 +4,8 @@
 //
 //   1. EventColumns(): every event before as_of, with derived columns (age, is_purchase …);
 //   2. per-customer sources: Aggregates() — conditional aggregates computed in one GROUP BY
-//      customer_id per Pass (each event is read by at most one pass, and only when some
-//      aggregate of that pass counts it) — plus the few Sources() that need a grouping of
-//      their own (orders, gaps between purchase days);
+//      customer_id per pass over the events (Passes(): purchases and refunds, the rest) —
+//      plus the few Sources() that need a grouping of their own (orders, purchase gaps);
 //   3. Features(): one expression per feature column over the sources' columns, which are
 //      LEFT JOINed to `customers`, so customers without events get a row too.
 //
@@ -40,11 +39,19 @@ enum class Repeat {
                     // are more than features.cc allows inline, only the top_channels ones
 };
 
-// The single GROUP BY customer_id passes over the events. Splitting them keeps each event
-// from paying for aggregates that never count it.
+// The GROUP BY customer_id passes over the events. Splitting them keeps each event from
+// paying for aggregates that never count it.
 enum class Pass {
   kMoney,     // purchases and refunds
   kActivity,  // everything else: visits, emails, support contacts, feedback …
+};
+
+// A pass: its name and which events it reads (a template over EventColumns()). Every
+// aggregate of a pass must count only events the pass reads.
+struct PassDefinition {
+  Pass pass;
+  std::string_view name;
+  std::string_view where;
 };
 
 // A derived column of the event rows (layer 1), over the columns of `events`.
@@ -86,10 +93,11 @@ struct FeatureDefinition {
   FeatureType type;
   Repeat repeat;
   std::string_view description;
-  std::string_view sql;   // over the columns of Aggregates() and Sources()
+  std::string_view sql;  // over the columns of Aggregates() and Sources()
 };
 
 std::span<const EventColumn> EventColumns();
+std::span<const PassDefinition> Passes();
 std::span<const AggregateDefinition> Aggregates();
 std::span<const SourceDefinition> Sources();
 std::span<const FeatureDefinition> Features();

@@ -3,7 +3,7 @@
 // assembles them into one CREATE TABLE statement:
 //
 //   CREATE OR REPLACE TABLE features AS
-//   WITH money_pass AS (SELECT customer_id, <aggregates> FROM <events> WHERE <any counts>
+//   WITH money_pass AS (SELECT customer_id, <aggregates> FROM <events> WHERE <its events>
 //                       GROUP BY customer_id),
 //        activity_pass AS (…), <Sources()>
 //   SELECT customer_id, CAST(<Features()> AS <type>) …
@@ -37,15 +37,6 @@ constexpr int kMaxTopValues = 100;
 // pass anyway) inline; beyond it, a grouping by channel does (SourceUse::kManyChannels).
 constexpr size_t kMaxInlineChannels = 12;
 
-struct PassInfo {
-  features::Pass pass;
-  std::string_view name;
-};
-constexpr PassInfo kPasses[] = {
-    {features::Pass::kMoney, "money_pass"},
-    {features::Pass::kActivity, "activity_pass"},
-};
-
 // Values that repeated rows expand over, by purchase revenue (largest first, ties by value),
 // with their column-name suffixes (sanitised and unique).
 struct ValueList {
@@ -54,9 +45,9 @@ struct ValueList {
 };
 
 struct ValueLists {
-  ValueList categories;      // the top categories
-  ValueList channels;        // all channels, or only the top ones when there are many
-  size_t top_channels = 0;   // how many of `channels` get a share column
+  ValueList categories;     // the top categories
+  ValueList channels;       // all channels, or only the top ones when there are many
+  size_t top_channels = 0;  // how many of `channels` get a share column
   bool many_channels = false;
 
   // The values a row repeats over, or nullptr for a row that does not repeat.
@@ -208,39 +199,43 @@ Result<std::string> ResolveAsOf(store::Connection& conn, const Dialect& sql,
                                 const FeatureOptions& options) {
   if (!options.as_of) {
     std::string next_day = sql.ToDate(sql.AddDays("max(" + sql.QuoteIdentifier("ts") + ")", 1));
-    SEG_ASSIGN_OR_RETURN(store::Rows rows,
-                         conn.Query("SELECT CAST(coalesce(" + next_day +
-                                    ", current_date) AS VARCHAR) FROM " +
-                                    sql.QuoteIdentifier("events")));
+    SEG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query("SELECT CAST(coalesce(" + next_day +
+                                                      ", current_date) AS VARCHAR) FROM " +
+                                                      sql.QuoteIdentifier("events")));
     return store::ToText(rows.rows.at(0).at(0));
   }
   const std::string& as_of = *options.as_of;
-  Status invalid = Status::InvalidArgument("features: as_of must be a date YYYY-MM-DD, not '" +
-                                           as_of + "'");
+  Status invalid =
+      Status::InvalidArgument("features: as_of must be a date YYYY-MM-DD, not '" + as_of + "'");
   if (!IsIsoDate(as_of)) return invalid;
-  SEG_ASSIGN_OR_RETURN(int64_t valid,
-                       conn.QueryInt("SELECT CAST(" + sql.TryTimestamp("$1") +
-                                         " IS NOT NULL AS INTEGER)",
-                                     {as_of}));
+  SEG_ASSIGN_OR_RETURN(
+      int64_t valid,
+      conn.QueryInt("SELECT CAST(" + sql.TryTimestamp("$1") + " IS NOT NULL AS INTEGER)", {as_of}));
   if (valid == 0) return invalid;
   return as_of;
 }
 
 // ------------------------------------------------------------------ SQL pieces
 
-// Month-day of `ts` inside any of the windows (inclusive; a window may wrap the year end).
+// `month_day` (month * 100 + day) inside one inclusive window, which may wrap the year end.
+std::string InWindow(const std::string& month_day, const HolidayWindow& window) {
+  int start = window.start_month * 100 + window.start_day;
+  int end = window.end_month * 100 + window.end_day;
+  std::string from = std::to_string(start);
+  std::string to = std::to_string(end);
+  if (start <= end) return "(" + month_day + " BETWEEN " + from + " AND " + to + ")";
+  return "(" + month_day + " >= " + from + " OR " + month_day + " <= " + to + ")";
+}
+
+// The date of `ts` inside any of the windows.
 std::string HolidayCondition(const Dialect& sql, const std::vector<HolidayWindow>& windows) {
   if (windows.empty()) return "false";
   std::string ts = sql.QuoteIdentifier("ts");
   std::string month_day = "(" + sql.Month(ts) + " * 100 + " + sql.DayOfMonth(ts) + ")";
   std::string condition;
   for (const HolidayWindow& window : windows) {
-    std::string start = std::to_string(window.start_month * 100 + window.start_day);
-    std::string end = std::to_string(window.end_month * 100 + window.end_day);
-    bool wraps = window.start_month * 100 + window.start_day > window.end_month * 100 + window.end_day;
     if (!condition.empty()) condition += " OR ";
-    condition += wraps ? "(" + month_day + " >= " + start + " OR " + month_day + " <= " + end + ")"
-                       : "(" + month_day + " BETWEEN " + start + " AND " + end + ")";
+    condition += InWindow(month_day, window);
   }
   return "(" + condition + ")";
 }
@@ -252,8 +247,8 @@ Result<std::string> EventRows(const Renderer& renderer, const std::string& as_of
     SEG_ASSIGN_OR_RETURN(std::string sql, renderer.Render(column.sql));
     select += (select.empty() ? "" : ", ") + ("(" + sql + ") AS " + renderer.Id(column.name));
   }
-  return "(SELECT " + select + " FROM " + renderer.Id("events") + " WHERE " +
-         renderer.Id("ts") + " < " + as_of_literal + ") AS " + renderer.Id("event_rows");
+  return "(SELECT " + select + " FROM " + renderer.Id("events") + " WHERE " + renderer.Id("ts") +
+         " < " + as_of_literal + ") AS " + renderer.Id("event_rows");
 }
 
 Result<Renderer> MakeRenderer(const Dialect& sql, const std::string& as_of,
@@ -265,8 +260,8 @@ Result<Renderer> MakeRenderer(const Dialect& sql, const std::string& as_of,
   renderer.SetParam("active_days", std::to_string(options.active_days));
   renderer.SetParam("lapsed_days", std::to_string(options.lapsed_days));
   renderer.SetParam("support_pending_days", std::to_string(options.support_pending_days));
-  renderer.SetParam("discount", sql.TryDouble(sql.JsonText(sql.QuoteIdentifier("props"),
-                                                           "discount")));
+  renderer.SetParam("discount",
+                    sql.TryDouble(sql.JsonText(sql.QuoteIdentifier("props"), "discount")));
   renderer.SetParam("in_holiday", HolidayCondition(sql, options.holidays));
   SEG_ASSIGN_OR_RETURN(std::string events, EventRows(renderer, as_of_literal));
   renderer.SetParam("events", events);
@@ -326,9 +321,10 @@ Result<ValueLists> QueryValueLists(store::Connection& conn, const Renderer& rend
     (is_channel ? lists.channels : lists.categories).values.push_back(store::ToText(value));
   }
   auto top_categories = static_cast<size_t>(options.top_categories);
-  if (lists.categories.values.size() > top_categories) lists.categories.values.resize(top_categories);
-  lists.top_channels = std::min(lists.channels.values.size(),
-                                static_cast<size_t>(options.top_channels));
+  if (lists.categories.values.size() > top_categories)
+    lists.categories.values.resize(top_categories);
+  lists.top_channels =
+      std::min(lists.channels.values.size(), static_cast<size_t>(options.top_channels));
   lists.many_channels = lists.channels.values.size() > kMaxInlineChannels;
   if (lists.many_channels) lists.channels.values.resize(lists.top_channels);
   lists.categories.suffixes = UniqueSuffixes(lists.categories.values);
@@ -373,10 +369,10 @@ Status ForEachExpansion(const Row& row, const ValueLists& lists, const Dialect& 
   return Status::Ok();
 }
 
-// One aggregate of a pass, `AggregateIf(...) AS name`; adds its condition to `wheres`.
+// One aggregate of a pass: `AggregateIf(function, value, key, where) AS name`.
 Result<std::string> AggregateColumn(const Renderer& renderer,
                                     const features::AggregateDefinition& row,
-                                    const Binding& binding, std::vector<std::string>& wheres) {
+                                    const Binding& binding) {
   std::vector<std::string> args;
   for (std::string_view arg : {row.value, row.key}) {
     if (arg.empty()) continue;
@@ -384,32 +380,31 @@ Result<std::string> AggregateColumn(const Renderer& renderer,
     args.push_back(std::move(sql));
   }
   SEG_ASSIGN_OR_RETURN(std::string where, renderer.Render(row.where, binding));
-  where = "(" + where + ")";
-  if (std::find(wheres.begin(), wheres.end(), where) == wheres.end()) wheres.push_back(where);
-  SEG_ASSIGN_OR_RETURN(std::string name, renderer.Render("{" + std::string(row.name) + "}", binding));
-  return renderer.sql().AggregateIf(row.function, args, where) + " AS " + name;
+  SEG_ASSIGN_OR_RETURN(std::string name,
+                       renderer.Render("{" + std::string(row.name) + "}", binding));
+  return renderer.sql().AggregateIf(row.function, args, "(" + where + ")") + " AS " + name;
 }
 
-// SELECT customer_id, <the pass's aggregates> FROM <events> WHERE <any aggregate counts the
-// event> GROUP BY customer_id; empty when no aggregate belongs to the pass.
+// SELECT customer_id, <the pass's aggregates> FROM <events> WHERE <the pass's events>
+// GROUP BY customer_id; empty when no aggregate belongs to the pass.
 Result<std::string> PassSql(const Renderer& renderer, const ValueLists& lists,
-                            features::Pass pass) {
+                            const features::PassDefinition& pass) {
   std::string select;
-  std::vector<std::string> wheres;
   for (const features::AggregateDefinition& row : features::Aggregates()) {
-    if (row.pass != pass) continue;
+    if (row.pass != pass.pass) continue;
     SEG_RETURN_IF_ERROR(ForEachExpansion(
         row, lists, renderer.sql(), [&](const Binding& binding, std::string_view) -> Status {
-          SEG_ASSIGN_OR_RETURN(std::string column, AggregateColumn(renderer, row, binding, wheres));
+          SEG_ASSIGN_OR_RETURN(std::string column, AggregateColumn(renderer, row, binding));
           select += ",\n  " + column;
           return Status::Ok();
         }));
   }
   if (select.empty()) return std::string();
-  std::string where;
-  for (const std::string& condition : wheres) where += (where.empty() ? "" : " OR ") + condition;
-  return renderer.Render("SELECT {customer_id}" + select + "\nFROM {:events}\nWHERE " + where +
-                         "\nGROUP BY {customer_id}");
+  // `select` is rendered SQL already (it may hold values with braces): not rendered again.
+  SEG_ASSIGN_OR_RETURN(std::string tail,
+                       renderer.Render("\nFROM {:events}\nWHERE " + std::string(pass.where) +
+                                       "\nGROUP BY {customer_id}"));
+  return "SELECT " + renderer.Id("customer_id") + select + tail;
 }
 
 std::string_view SqlType(FeatureType type) {
@@ -450,9 +445,9 @@ Status AddSources(const Renderer& renderer, const ValueLists& lists, std::string
     with += std::string(with.empty() ? "" : ",\n") + renderer.Id(name) + " AS (" + sql + ")";
     joins += "\nLEFT JOIN " + renderer.Id(name) + " USING (" + renderer.Id("customer_id") + ")";
   };
-  for (const PassInfo& info : kPasses) {
-    SEG_ASSIGN_OR_RETURN(std::string sql, PassSql(renderer, lists, info.pass));
-    if (!sql.empty()) add(info.name, sql);
+  for (const features::PassDefinition& pass : features::Passes()) {
+    SEG_ASSIGN_OR_RETURN(std::string sql, PassSql(renderer, lists, pass));
+    if (!sql.empty()) add(pass.name, sql);
   }
   for (const features::SourceDefinition& source : features::Sources()) {
     if (source.use == features::SourceUse::kManyChannels && !lists.many_channels) continue;
@@ -473,9 +468,9 @@ Result<std::string> FeatureSql(const Renderer& renderer, const ValueLists& lists
   SEG_ASSIGN_OR_RETURN(std::string from,
                        renderer.Render("FROM (SELECT {customer_id} FROM {customers}) AS "
                                        "{all_customers}"));
-  return "CREATE OR REPLACE TABLE " + renderer.Id("features") + " AS\nWITH " + with +
-         "\nSELECT " + renderer.Id("customer_id") + select + "\n" + from + joins +
-         "\nORDER BY " + renderer.Id("customer_id");
+  return "CREATE OR REPLACE TABLE " + renderer.Id("features") + " AS\nWITH " + with + "\nSELECT " +
+         renderer.Id("customer_id") + select + "\n" + from + joins + "\nORDER BY " +
+         renderer.Id("customer_id");
 }
 
 // ------------------------------------------------------------------ export
@@ -486,8 +481,7 @@ Result<std::string> CopyFormat(const fs::path& file) {
   if (extension == ".csv") return std::string("FORMAT csv, HEADER true");
   if (extension == ".parquet") return std::string("FORMAT parquet");
   return Status::InvalidArgument("cannot write features to " + file.string() + ": extension '" +
-                                 file.extension().string() +
-                                 "' is not one of .csv, .parquet");
+                                 file.extension().string() + "' is not one of .csv, .parquet");
 }
 
 }  // namespace
@@ -514,7 +508,6 @@ Result<FeatureTable> BuildFeatures(Workspace& workspace, const FeatureOptions& o
   SEG_ASSIGN_OR_RETURN(ValueLists lists, QueryValueLists(conn, renderer, options));
   renderer.SetParam("preferred_channel", PreferredChannel(renderer, lists));
   SEG_ASSIGN_OR_RETURN(std::string statement, FeatureSql(renderer, lists, table.columns));
-  if (getenv("SEG_DUMP")) { FILE* f = fopen(getenv("SEG_DUMP"), "w"); fputs(statement.c_str(), f); fclose(f); }  // DEBUG-REMOVE
   SEG_RETURN_IF_ERROR(conn.Execute(statement).WithContext("building features"));
   SEG_ASSIGN_OR_RETURN(table.customers,
                        conn.QueryInt("SELECT count(*) FROM " + sql.QuoteIdentifier("features")));
@@ -525,10 +518,10 @@ Status WriteFeatures(Workspace& workspace, const fs::path& file) {
   SEG_ASSIGN_OR_RETURN(std::string format, CopyFormat(file));
   const Dialect& sql = DuckDbDialect();
   fs::path temp = file.parent_path() / ("." + file.filename().string() + ".tmp");
-  Status status = workspace.connection().Execute(
-      "COPY (SELECT * FROM " + sql.QuoteIdentifier("features") + " ORDER BY " +
-      sql.QuoteIdentifier("customer_id") + ") TO " + sql.QuoteString(temp.string()) + " (" +
-      format + ")");
+  Status status =
+      workspace.connection().Execute("COPY (SELECT * FROM " + sql.QuoteIdentifier("features") +
+                                     " ORDER BY " + sql.QuoteIdentifier("customer_id") + ") TO " +
+                                     sql.QuoteString(temp.string()) + " (" + format + ")");
   if (status.ok()) {
     std::error_code error;
     fs::rename(temp, file, error);

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -52,8 +51,8 @@ bool ParseExpected(const std::string& text, double& value) {
 
 void ExpectCell(const store::Value& actual, const std::string& expected, const std::string& where) {
   if (expected.empty()) {
-    EXPECT_TRUE(store::IsNull(actual)) << where << " = " << store::ToText(actual)
-                                       << ", expected NULL";
+    EXPECT_TRUE(store::IsNull(actual))
+        << where << " = " << store::ToText(actual) << ", expected NULL";
     return;
   }
   double want = 0;
@@ -62,7 +61,7 @@ void ExpectCell(const store::Value& actual, const std::string& expected, const s
     return;
   }
   EXPECT_FALSE(store::IsNull(actual)) << where << " is NULL, expected " << expected;
-  EXPECT_NEAR(store::ToDouble(actual), want, 1e-9 * std::max(1.0, std::abs(want))) << where;
+  EXPECT_NEAR(store::ToDouble(actual), want, 1e-9) << where;
 }
 
 // The options expected.csv was computed with.
@@ -91,10 +90,12 @@ class FeaturesTest : public ::testing::Test {
     std::string events = sql.QuoteString((kGolden / "events.csv").string());
     Status status = Conn().Execute(
         "INSERT INTO customers (customer_id, _source, _line) "
-        "SELECT customer_id, 'golden', row_number() OVER () FROM read_csv(" + customers +
+        "SELECT customer_id, 'golden', row_number() OVER () FROM read_csv(" +
+        customers +
         ", header = true, columns = {'customer_id': 'VARCHAR'});"
         "INSERT INTO events SELECT customer_id, ts, type, amount, order_id, channel, category, "
-        "campaign, score, props, 'golden', row_number() OVER () FROM read_csv(" + events +
+        "campaign, score, props, 'golden', row_number() OVER () FROM read_csv(" +
+        events +
         ", header = true, columns = {'customer_id': 'VARCHAR', 'ts': 'TIMESTAMP', "
         "'type': 'VARCHAR', 'amount': 'DOUBLE', 'order_id': 'VARCHAR', 'channel': 'VARCHAR', "
         "'category': 'VARCHAR', 'campaign': 'VARCHAR', 'score': 'DOUBLE', 'props': 'JSON'})");
@@ -104,9 +105,9 @@ class FeaturesTest : public ::testing::Test {
   // One feature of one customer from the last build.
   store::Value Feature(const std::string& customer, const std::string& column) {
     const Dialect& sql = DuckDbDialect();
-    Result<store::Rows> rows = Conn().Query("SELECT " + sql.QuoteIdentifier(column) +
-                                                " FROM features WHERE customer_id = $1",
-                                            {customer});
+    Result<store::Rows> rows = Conn().Query(
+        "SELECT " + sql.QuoteIdentifier(column) + " FROM features WHERE customer_id = $1",
+        {customer});
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     if (!rows.ok() || rows->size() != 1) return {};
     return rows->rows[0][0];
@@ -156,8 +157,8 @@ TEST_F(FeaturesTest, NoEventsAtAllGiveProspectsAsOfToday) {
   Result<FeatureTable> table = BuildFeatures(*workspace_, FeatureOptions{});
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   EXPECT_EQ(table->customers, 2);
-  EXPECT_EQ(table->as_of, store::ToText((*Conn().Query("SELECT CAST(current_date AS VARCHAR)"))
-                                            .rows[0][0]));
+  EXPECT_EQ(table->as_of,
+            store::ToText((*Conn().Query("SELECT CAST(current_date AS VARCHAR)")).rows[0][0]));
   EXPECT_EQ(std::get<std::string>(Feature("a", "journey_stage")), "prospect");
   EXPECT_EQ(std::get<int64_t>(Feature("b", "frequency")), 0);
 }
@@ -211,7 +212,7 @@ TEST_F(FeaturesTest, ShareColumnNamesAreSanitisedUniqueAndValuesQuoted) {
                            "_line) VALUES "
                            "('a', '2024-01-01', 'purchase', 40, 'A b', 't', 1),"
                            "('a', '2024-01-01', 'purchase', 30, 'a-b', 't', 2),"
-                           "('a', '2024-01-01', 'purchase', 20, 'it''s \"odd\"', 't', 3),"
+                           "('a', '2024-01-01', 'purchase', 20, 'it''s \"odd\" {:events}', 't', 3),"
                            "('a', '2024-01-01', 'purchase', 10, 'Z', 't', 4)")
                   .ok());
   FeatureOptions options;
@@ -223,9 +224,40 @@ TEST_F(FeaturesTest, ShareColumnNamesAreSanitisedUniqueAndValuesQuoted) {
     if (column.starts_with("category_share_")) shares.push_back(column);
   }
   EXPECT_EQ(shares, (std::vector<std::string>{"category_share_a_b", "category_share_a_b_2",
-                                              "category_share_it_s__odd_"}));
+                                              "category_share_it_s__odd____events_"}));
   EXPECT_DOUBLE_EQ(std::get<double>(Feature("a", "category_share_a_b_2")), 0.3);
-  EXPECT_DOUBLE_EQ(std::get<double>(Feature("a", "category_share_it_s__odd_")), 0.2);
+  EXPECT_DOUBLE_EQ(std::get<double>(Feature("a", "category_share_it_s__odd____events_")), 0.2);
+}
+
+TEST_F(FeaturesTest, PreferredChannelAmongManyChannels) {
+  // 14 channels: too many to compare inline, so preferred_channel takes the grouping path.
+  std::string sql =
+      "INSERT INTO customers VALUES ('a', 't', 1), ('b', 't', 2), ('f', 't', 3);"
+      "INSERT INTO events (customer_id, ts, type, amount, channel, _source, _line) VALUES "
+      "('a', '2024-01-02', 'purchase', 50, 'ch13', 't', 1),"
+      "('a', '2024-01-02', 'purchase', 50, 'ch07', 't', 2),"
+      "('a', '2024-01-02', 'purchase', 20, 'ch01', 't', 3),"
+      "('b', '2024-01-02', 'purchase', 20, 'ch00', 't', 4)";
+  for (int channel_idx = 0; channel_idx < 14; ++channel_idx) {
+    std::string channel = (channel_idx < 10 ? "ch0" : "ch1") + std::to_string(channel_idx % 10);
+    sql += ",('f', '2024-01-01', 'purchase', " + std::to_string(100 + channel_idx) + ", '" +
+           channel + "', 't', " + std::to_string(10 + channel_idx) + ")";
+  }
+  ASSERT_TRUE(Conn().Execute(sql).ok());
+  FeatureOptions options;
+  options.top_channels = 2;
+  Result<FeatureTable> table = BuildFeatures(*workspace_, options);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ(std::get<std::string>(Feature("a", "preferred_channel")), "ch07");  // tie with ch13
+  EXPECT_EQ(std::get<std::string>(Feature("b", "preferred_channel")), "ch00");  // not a top one
+  EXPECT_EQ(std::get<std::string>(Feature("f", "preferred_channel")), "ch13");
+  // Top channels by revenue: ch13 (113 + 50), ch07 (107 + 50).
+  EXPECT_NEAR(std::get<double>(Feature("a", "channel_share_ch13")), 50.0 / 120, 1e-12);
+  EXPECT_NEAR(std::get<double>(Feature("f", "channel_share_ch07")), 107.0 / 1491, 1e-12);
+  EXPECT_EQ(
+      std::count_if(table->columns.begin(), table->columns.end(),
+                    [](const std::string& column) { return column.starts_with("channel_share_"); }),
+      2);
 }
 
 TEST_F(FeaturesTest, RejectsBadOptions) {
@@ -243,8 +275,7 @@ TEST_F(FeaturesTest, RejectsBadOptions) {
   EXPECT_EQ(BuildFeatures(*workspace_, negative).status().code(), StatusCode::kInvalidArgument);
   FeatureOptions bad_holiday = GoldenOptions();
   bad_holiday.holidays[0] = HolidayWindow{2, 30, 3, 1};  // there is no Feb 30
-  EXPECT_EQ(BuildFeatures(*workspace_, bad_holiday).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildFeatures(*workspace_, bad_holiday).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(FeaturesTest, WriteFeaturesWritesCsvAndParquet) {
