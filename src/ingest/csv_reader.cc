@@ -154,18 +154,13 @@ size_t RecordEnd(std::string_view text, size_t pos, char quote, bool multiline) 
   bool quoted = false;
   for (; pos < text.size(); ++pos) {
     char c = text[pos];
-    if (c == quote) quoted = !quoted;
-    else if (c == '\n' && !quoted) return pos;
+    if (c == quote)
+      quoted = !quoted;
+    else if (c == '\n' && !quoted)
+      return pos;
   }
   return text.size();
 }
-
-struct ParsedRecord {
-  std::vector<std::string_view> fields;
-  std::string error;        // empty when the record parsed
-  size_t error_field = 0;   // index of the field at fault
-  std::string error_value;
-};
 
 // Unquoted fields lose surrounding spaces (and tabs, unless tab is the delimiter):
 // exports pad columns, and trimming here is far cheaper than trim() in SQL.
@@ -216,9 +211,8 @@ void SplitRecord(std::string_view record, const CsvDialect& dialect, std::string
         size_t stop = record.find(delimiter, cursor);
         out.error = "text after a closing quote (a stray quote)";
         out.error_field = field_index;
-        out.error_value = std::string(record.substr(pos, stop == std::string_view::npos
-                                                             ? std::string_view::npos
-                                                             : stop - pos));
+        out.error_value = std::string(record.substr(
+            pos, stop == std::string_view::npos ? std::string_view::npos : stop - pos));
         return;
       }
       out.fields.emplace_back(scratch.data() + start, scratch.size() - start);
@@ -254,8 +248,10 @@ int CountOutsideQuotes(std::string_view line, char delimiter, char quote) {
   int count = 0;
   bool quoted = false;
   for (char c : line) {
-    if (c == quote) quoted = !quoted;
-    else if (c == delimiter && !quoted) ++count;
+    if (c == quote)
+      quoted = !quoted;
+    else if (c == delimiter && !quoted)
+      ++count;
   }
   return count;
 }
@@ -356,8 +352,9 @@ Status CsvFile::Prepare(const CsvOptions& options) {
   if (mapping_->size == 0) return Status::DataError(name + " is empty: there is nothing to load");
   text_ = std::string_view(static_cast<const char*>(mapping_->address), mapping_->size);
   if (text_.substr(0, 4) == "PAR1") {
-    return Status::DataError(name + " is a Parquet file, not CSV; name it .parquet or set "
-                                    "format = \"parquet\"");
+    return Status::DataError(name +
+                             " is a Parquet file, not CSV; name it .parquet or set "
+                             "format = \"parquet\"");
   }
   dialect_.encoding = options.encoding.empty() ? "utf-8" : options.encoding;
   bool utf16_bom = text_.size() >= 2 && ((text_[0] == '\xFF' && text_[1] == '\xFE') ||
@@ -449,94 +446,116 @@ std::vector<CsvRange> CsvFile::Split(int parts) const {
   constexpr size_t kMinimumPart = 16 << 20;
   size_t size = text_.size() > data_start_ ? text_.size() - data_start_ : 0;
   if (dialect_.multiline || parts <= 1 || size < 2 * kMinimumPart) {
-    return {CsvRange{data_start_, text_.size()}};
+    return {CsvRange{data_start_, text_.size(), data_first_line_}};
   }
   std::vector<CsvRange> ranges;
   size_t begin = data_start_;
+  int64_t line = data_first_line_;
+  auto add = [&](size_t end) {
+    ranges.push_back({begin, end, line});
+    line += std::count(text_.begin() + begin, text_.begin() + end, '\n');
+    begin = end;
+  };
   for (int part = 1; part < parts && begin < text_.size(); ++part) {
     size_t cut = data_start_ + size / parts * part;
     if (cut <= begin) continue;
     const void* newline = std::memchr(text_.data() + cut, '\n', text_.size() - cut);
     if (!newline) break;
-    size_t end = static_cast<const char*>(newline) - text_.data() + 1;
-    ranges.push_back({begin, end});
-    begin = end;
+    add(static_cast<const char*>(newline) - text_.data() + 1);
   }
-  if (begin < text_.size()) ranges.push_back({begin, text_.size()});
+  if (begin < text_.size()) add(text_.size());
   return ranges;
 }
 
-int64_t CsvFile::FirstLineOf(const CsvRange& range) const {
-  int64_t line = data_first_line_;
-  for (size_t pos = data_start_; pos < range.begin;) {
-    const void* newline = std::memchr(text_.data() + pos, '\n', range.begin - pos);
-    if (!newline) break;
-    ++line;
-    pos = static_cast<const char*>(newline) - text_.data() + 1;
-  }
-  return line;
+size_t CsvFile::EstimateRows() const {
+  std::string_view data = text_.substr(data_start_);
+  std::string_view head = data.substr(0, 1 << 20);
+  size_t lines = std::count(head.begin(), head.end(), '\n');
+  if (head.size() == data.size()) return lines + (head.empty() || head.back() == '\n' ? 0 : 1);
+  return lines == 0 ? 1 : data.size() / (head.size() / lines);
 }
 
 Status CsvFile::Read(const CsvRowFn& on_row, const CsvRejectFn& on_reject,
                      const ProgressFn& on_progress) const {
-  return ReadRange(CsvRange{data_start_, text_.size()}, on_row, on_reject, on_progress);
+  return ReadRange(CsvRange{data_start_, text_.size(), data_first_line_}, on_row, on_reject,
+                   on_progress);
 }
 
 Status CsvFile::ReadRange(const CsvRange& range, const CsvRowFn& on_row,
                           const CsvRejectFn& on_reject, const ProgressFn& on_progress) const {
-  const size_t expected = columns_.size();
-  const bool check_encoding = dialect_.encoding == "utf-8";
-  std::string scratch;
-  ParsedRecord record;
-  int64_t line = FirstLineOf(range);
-  const std::string_view text = text_.substr(0, range.end);
-  size_t next_report = range.begin;
-  size_t released = range.begin;
-  for (size_t pos = range.begin; pos < text.size();) {
-    size_t end = RecordEnd(text, pos, dialect_.quote, dialect_.multiline);
-    std::string_view raw = StripCarriageReturn(text.substr(pos, end - pos));
-    int64_t record_line = line;
-    line += dialect_.multiline ? 1 + std::count(raw.begin(), raw.end(), '\n') : 1;
-    pos = end + 1;
-    if (pos >= next_report) {
-      double done = static_cast<double>(std::min(pos, text.size()) - range.begin) /
-                    static_cast<double>(text.size() - range.begin);
-      if (on_progress) on_progress(done);
-      Release(released, pos - raw.size() - 1);
-      released = pos - raw.size() - 1;
-      next_report = pos + (64 << 20);
+  constexpr size_t kRowsBetweenReports = 1 << 16;
+  CsvCursor cursor(*this, range);
+  while (!cursor.done()) {
+    SEG_RETURN_IF_ERROR(cursor.Next(kRowsBetweenReports, on_row, on_reject));
+    if (on_progress) on_progress(cursor.fraction());
+  }
+  if (on_progress) on_progress(1.0);
+  return Status::Ok();
+}
+
+CsvCursor::CsvCursor(const CsvFile& file, const CsvRange& range)
+    : file_(file),
+      text_(file.text_.substr(0, range.end)),
+      begin_(range.begin),
+      pos_(range.begin),
+      released_(range.begin),
+      next_release_(range.begin + kReleaseEvery),
+      line_(range.first_line) {}
+
+double CsvCursor::fraction() const {
+  if (text_.size() <= begin_) return 1.0;
+  return static_cast<double>(std::min(pos_, text_.size()) - begin_) /
+         static_cast<double>(text_.size() - begin_);
+}
+
+Status CsvCursor::Next(size_t max_rows, const CsvRowFn& on_row, const CsvRejectFn& on_reject) {
+  const CsvDialect& dialect = file_.dialect_;
+  const size_t expected = file_.columns_.size();
+  const bool check_encoding = dialect.encoding == "utf-8";
+  for (size_t rows = 0; rows < max_rows && pos_ < text_.size();) {
+    size_t end = RecordEnd(text_, pos_, dialect.quote, dialect.multiline);
+    std::string_view raw = StripCarriageReturn(text_.substr(pos_, end - pos_));
+    int64_t record_line = line_;
+    line_ += dialect.multiline ? 1 + std::count(raw.begin(), raw.end(), '\n') : 1;
+    size_t record_start = pos_;
+    pos_ = end + 1;
+    if (pos_ >= next_release_ || pos_ >= text_.size()) {
+      size_t upto = pos_ >= text_.size() ? text_.size() : record_start;
+      file_.Release(released_, upto);
+      released_ = upto;
+      next_release_ = pos_ + kReleaseEvery;
     }
     if (raw.empty()) continue;  // blank lines are not records
     if (check_encoding) {
       size_t bad = FindInvalidUtf8(raw);
       if (bad != std::string_view::npos) {
         SEG_RETURN_IF_ERROR(on_reject(CsvReject{
-            record_line, ColumnAt(raw, bad), EscapeInvalidUtf8(FieldAt(raw, bad)),
+            record_line, file_.ColumnAt(raw, bad), EscapeInvalidUtf8(file_.FieldAt(raw, bad)),
             "invalid UTF-8 (if the file is latin-1, declare encoding = \"latin-1\")",
             EscapeInvalidUtf8(raw)}));
         continue;
       }
     }
-    scratch.clear();
-    scratch.reserve(raw.size() + 1);
-    SplitRecord(raw, dialect_, scratch, record);
-    if (!record.error.empty()) {
+    scratch_.clear();
+    scratch_.reserve(raw.size() + 1);
+    SplitRecord(raw, dialect, scratch_, record_);
+    if (!record_.error.empty()) {
       std::string column =
-          record.error_field < expected ? columns_[record.error_field] : std::string();
+          record_.error_field < expected ? file_.columns_[record_.error_field] : std::string();
       SEG_RETURN_IF_ERROR(on_reject(
-          CsvReject{record_line, column, record.error_value, record.error, std::string(raw)}));
+          CsvReject{record_line, column, record_.error_value, record_.error, std::string(raw)}));
       continue;
     }
-    if (record.fields.size() != expected) {
+    if (record_.fields.size() != expected) {
       SEG_RETURN_IF_ERROR(on_reject(CsvReject{
           record_line, "",
-          std::to_string(record.fields.size()) + " fields, expected " + std::to_string(expected),
+          std::to_string(record_.fields.size()) + " fields, expected " + std::to_string(expected),
           "wrong number of fields", std::string(raw)}));
       continue;
     }
-    SEG_RETURN_IF_ERROR(on_row(record_line, raw, record.fields));
+    SEG_RETURN_IF_ERROR(on_row(record_line, raw, record_.fields));
+    ++rows;
   }
-  if (on_progress) on_progress(1.0);
   return Status::Ok();
 }
 

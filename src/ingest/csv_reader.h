@@ -12,6 +12,7 @@
 #ifndef SEGMENTA_INGEST_CSV_READER_H_
 #define SEGMENTA_INGEST_CSV_READER_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -29,6 +30,15 @@ namespace segmenta::ingest {
 struct CsvRange {
   size_t begin = 0;
   size_t end = 0;
+  int64_t first_line = 1;  // the line number of the record at `begin`
+};
+
+// The fields of one record being split (reused from record to record).
+struct ParsedRecord {
+  std::vector<std::string_view> fields;
+  std::string error;       // empty when the record parsed
+  size_t error_field = 0;  // index of the field at fault
+  std::string error_value;
 };
 
 // What was declared or detected about a file.
@@ -47,7 +57,7 @@ struct CsvReject {
   std::string column;  // column name, or "" when the whole row is at fault
   std::string value;   // the offending text (invalid bytes written as \xNN)
   std::string reason;
-  std::string raw;     // the whole record as read (invalid bytes written as \xNN)
+  std::string raw;  // the whole record as read (invalid bytes written as \xNN)
 };
 
 // Fields of one good record; unquoted fields are trimmed of blanks, and a null
@@ -75,21 +85,23 @@ class CsvFile {
   Status Read(const CsvRowFn& on_row, const CsvRejectFn& on_reject,
               const ProgressFn& on_progress = {}) const;
 
-  // Cuts the records into up to `parts` ranges at line breaks, to be read by
-  // ReadRange() on different threads at once; one range for multi-line files and
-  // small files. Line numbers stay those of the whole file.
+  // About how many records there are, from the length of the first ones.
+  size_t EstimateRows() const;
+
+  // Cuts the records into up to `parts` ranges at line breaks, to
+  // be read on different threads at once; one range for multi-line files and small
+  // files. Line numbers stay those of the whole file.
   std::vector<CsvRange> Split(int parts) const;
   Status ReadRange(const CsvRange& range, const CsvRowFn& on_row, const CsvRejectFn& on_reject,
                    const ProgressFn& on_progress = {}) const;
 
  private:
+  friend class CsvCursor;
   struct Mapping;
   CsvFile() = default;
   Status Prepare(const CsvOptions& options);
   // Lets the kernel drop the mapped pages in [from, to) (already parsed).
   void Release(size_t from, size_t to) const;
-  // The line number of the first record of `range`.
-  int64_t FirstLineOf(const CsvRange& range) const;
   // The text between the delimiters around byte `offset` of a raw record.
   std::string_view FieldAt(std::string_view raw, size_t offset) const;
   // The column holding byte `offset` of a raw record.
@@ -100,11 +112,38 @@ class CsvFile {
   // The whole file as UTF-8 when it was not UTF-8 on disk; on the heap so that text_
   // stays valid when a CsvFile moves.
   std::unique_ptr<std::string> transcoded_;
-  std::string_view text_;      // the bytes to parse (mapping or transcoded_)
-  size_t data_start_ = 0;      // offset of the first data record
+  std::string_view text_;  // the bytes to parse (mapping or transcoded_)
+  size_t data_start_ = 0;  // offset of the first data record
   int64_t data_first_line_ = 1;
   CsvDialect dialect_;
   std::vector<std::string> columns_;
+};
+
+// Reads the records of one range a few at a time, for callers that pull rows in
+// chunks; one cursor per thread. The file must outlive it.
+class CsvCursor {
+ public:
+  CsvCursor(const CsvFile& file, const CsvRange& range);
+
+  // Reads records until `max_rows` of them reached `on_row` or the range ends; stops at
+  // the first error a callback returns.
+  Status Next(size_t max_rows, const CsvRowFn& on_row, const CsvRejectFn& on_reject);
+  bool done() const { return pos_ >= text_.size(); }
+  // Share of the range read, 0 to 1, and bytes read.
+  double fraction() const;
+  size_t bytes_read() const { return std::min(pos_, text_.size()) - begin_; }
+
+ private:
+  static constexpr size_t kReleaseEvery = 8 << 20;
+  const CsvFile& file_;
+  std::string_view text_;  // the file's text up to the range's end
+  size_t begin_;
+  size_t pos_;
+  size_t released_;
+  size_t next_release_;
+  int64_t line_;
+  std::string scratch_;
+  ParsedRecord record_;
 };
 
 // Byte offset of the first invalid UTF-8 sequence (or NUL byte) in `text`, or npos.

@@ -21,7 +21,8 @@ Result<ReadBack> ReadAll(const std::filesystem::path& file, const CsvOptions& op
   SEG_RETURN_IF_ERROR(csv.Read(
       [&](int64_t line, std::string_view, const std::vector<std::string_view>& fields) {
         std::vector<std::string> copy;
-        for (std::string_view field : fields) copy.push_back(field.data() ? std::string(field) : "<null>");
+        for (std::string_view field : fields)
+          copy.push_back(field.data() ? std::string(field) : "<null>");
         out.rows.emplace_back(line, copy);
         return Status::Ok();
       },
@@ -63,11 +64,11 @@ TEST(CsvReaderTest, EachMalformedRowIsRejectedWithLineColumnAndReason) {
   TempDir dir;
   WriteFile(dir / "a.csv",
             "id,name,amount\n"
-            "1,\"Ion,Popescu,3\n"        // unterminated quote: costs this line only
-            "2,O\"Brien,4\n"             // quote inside an unquoted field
-            "3,\"Ana\"x,5\n"             // text after the closing quote
-            "4,Maria,6,7\n"              // too many fields
-            "5,Jos\xE9,8\n"              // latin-1 byte in a UTF-8 file
+            "1,\"Ion,Popescu,3\n"         // unterminated quote: costs this line only
+            "2,O\"Brien,4\n"              // quote inside an unquoted field
+            "3,\"Ana\"x,5\n"              // text after the closing quote
+            "4,Maria,6,7\n"               // too many fields
+            "5,Jos\xE9,8\n"               // latin-1 byte in a UTF-8 file
             "6,\"Say \"\"hi\"\"\",9\n");  // doubled quotes are fine
   Result<ReadBack> back = ReadAll(dir / "a.csv", CsvOptions{.delimiter = ','});
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -132,8 +133,8 @@ TEST(CsvReaderTest, ParallelRangesGiveTheSameRowsAndLinesAsOneReader) {
   std::string text = "id,name,amount\n";
   const int64_t kRows = 900000;  // ~36 MB: large enough to be split
   for (int64_t row = 0; row < kRows; ++row) {
-    if (row == 700000) text += "\n";                 // a blank line shifts later lines
-    if (row == 800000) text += "bad,\"quote,1\n";     // a reject in a later range
+    if (row == 700000) text += "\n";               // a blank line shifts later lines
+    if (row == 800000) text += "bad,\"quote,1\n";  // a reject in a later range
     text += std::to_string(row) + ",name number " + std::to_string(row) + " padded out,1.5\n";
   }
   WriteFile(dir / "big.csv", text);
@@ -169,8 +170,8 @@ TEST(CsvReaderTest, ParallelRangesGiveTheSameRowsAndLinesAsOneReader) {
 TEST(CsvReaderTest, Utf8Validation) {
   EXPECT_EQ(FindInvalidUtf8("plain ascii"), std::string_view::npos);
   EXPECT_EQ(FindInvalidUtf8("București Łódź"), std::string_view::npos);
-  EXPECT_EQ(FindInvalidUtf8("ab\xC3"), 2u);        // truncated sequence
-  EXPECT_EQ(FindInvalidUtf8("a\xC0\xAF"), 1u);     // overlong
+  EXPECT_EQ(FindInvalidUtf8("ab\xC3"), 2u);         // truncated sequence
+  EXPECT_EQ(FindInvalidUtf8("a\xC0\xAF"), 1u);      // overlong
   EXPECT_EQ(FindInvalidUtf8("a\xED\xA0\x80"), 1u);  // surrogate
   EXPECT_EQ(FindInvalidUtf8(std::string_view("a\0b", 3)), 1u);
   EXPECT_EQ(EscapeInvalidUtf8("x\xFFy"), "x\\xFFy");

@@ -64,8 +64,8 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
       tokens.push_back({TokenKind::kName, std::string(text.substr(start, pos - start)), start});
       tokens.back().kind = TokenKind::kName;
     } else {
-      static const char* kSymbols[] = {"<=", ">=", "<>", "!=", "=", "<", ">", "+",
-                                       "-",  "*",  "/",  "(",  ")", ","};
+      static const char* kSymbols[] = {"<=", ">=", "<>", "!=", "=", "<", ">",
+                                       "+",  "-",  "*",  "/",  "(", ")", ","};
       bool matched = false;
       for (const char* symbol : kSymbols) {
         if (text.substr(pos, std::strlen(symbol)) == symbol) {
@@ -84,8 +84,9 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
 
 bool IsKeyword(const Token& token, std::string_view word) {
   if (token.kind != TokenKind::kName || token.text.size() != word.size()) return false;
-  return std::equal(word.begin(), word.end(), token.text.begin(),
-                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+  return std::equal(word.begin(), word.end(), token.text.begin(), [](char a, char b) {
+    return a == std::tolower(static_cast<unsigned char>(b));
+  });
 }
 
 class Parser {

@@ -41,8 +41,7 @@ TEST(ExpressionTest, ErrorsPointAtTheProblem) {
   EXPECT_EQ(Compile("Quantity *").status().message(),
             "at character 11: the expression ends too early");
   EXPECT_EQ(Compile("'open").status().message(), "at character 1: unclosed '");
-  EXPECT_EQ(Compile("Quantity; DROP TABLE x").status().message(),
-            "at character 9: unexpected ';'");
+  EXPECT_EQ(Compile("Quantity; DROP TABLE x").status().message(), "at character 9: unexpected ';'");
   EXPECT_FALSE(Compile("").ok());
 }
 

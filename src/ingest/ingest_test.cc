@@ -49,26 +49,26 @@ constexpr const char* kCustomersCsv =
     "customer_id,age,city,signup,interests\n"
     "C1,34,Cluj,2024-01-05,sports;travel\n"
     "C2,,Plovdiv,2024-02-01,\n"
-    ",40,Porto,2024-03-01,books\n"          // 4: missing id
-    "C3,forty,Milano,2024-03-02,books\n"    // 5: age not a number
-    "C4,51,Kraków,2024-13-40,books\n"       // 6: bad date
-    "C1,35,Cluj,2024-01-05,sports\n"        // 7: duplicate id
-    "C5,28,\"Lisboa,3\n";                   // 8: stray quote
+    ",40,Porto,2024-03-01,books\n"        // 4: missing id
+    "C3,forty,Milano,2024-03-02,books\n"  // 5: age not a number
+    "C4,51,Kraków,2024-13-40,books\n"     // 6: bad date
+    "C1,35,Cluj,2024-01-05,sports\n"      // 7: duplicate id
+    "C5,28,\"Lisboa,3\n";                 // 8: stray quote
 
 constexpr const char* kEventsCsv =
     "cid,when,kind,qty,price,order,channel\n"
     "C1,2026-01-02 10:00:00,purchase,2,10.5,O1,web\n"
-    "C1,2026-01-03,purchase,1,-5,O2,web\n"           // negative purchase → refund
-    "C2,20260104,visit,,,,app\n"                     // compact date
-    ",2026-01-05,purchase,1,1,O3,web\n"              // 5: missing customer
-    "C2,2026-02-30,purchase,1,1,O4,web\n"            // 6: bad date
-    "C2,2026-01-06,purchase,x,1,O5,web\n"            // 7: amount not a number
-    "C9,2026-01-07,purchase,1,1,O6,web\n"            // 8: unknown customer
-    "C2,2026-01-08,purchase,,,O7,web\n"              // 9: purchase without amount
-    "C2,2026-01-09,purchase,1,1,O8,web,extra\n"      // 10: wrong field count
+    "C1,2026-01-03,purchase,1,-5,O2,web\n"       // negative purchase → refund
+    "C2,20260104,visit,,,,app\n"                 // compact date
+    ",2026-01-05,purchase,1,1,O3,web\n"          // 5: missing customer
+    "C2,2026-02-30,purchase,1,1,O4,web\n"        // 6: bad date
+    "C2,2026-01-06,purchase,x,1,O5,web\n"        // 7: amount not a number
+    "C9,2026-01-07,purchase,1,1,O6,web\n"        // 8: unknown customer
+    "C2,2026-01-08,purchase,,,O7,web\n"          // 9: purchase without amount
+    "C2,2026-01-09,purchase,1,1,O8,web,extra\n"  // 10: wrong field count
     "C2,2026-01-10,Visit,,,,app\n"
-    "C2,2026-01-10,Visit,,,,app\n"                   // 12: exact duplicate
-    "C1,2026-01-11,refund,1,3,O1,web\n";             // positive refund → negative
+    "C2,2026-01-10,Visit,,,,app\n"        // 12: exact duplicate
+    "C1,2026-01-11,refund,1,3,O1,web\n";  // positive refund → negative
 
 constexpr const char* kProject = R"(
 [sources.customers]
@@ -114,9 +114,9 @@ TEST_F(IngestTest, EveryRowLoadsOrIsQuarantinedWithItsReason) {
   EXPECT_EQ(events.rows_quarantined, 6);
   EXPECT_EQ(events.duplicates, 1);
   EXPECT_TRUE(events.reconciles());
-  for (const char* reason : {"missing customer id", "unparseable time", "amount is not a number",
-                             "unknown customer", "purchase without an amount",
-                             "wrong number of fields"}) {
+  for (const char* reason :
+       {"missing customer id", "unparseable time", "amount is not a number", "unknown customer",
+        "purchase without an amount", "wrong number of fields"}) {
     EXPECT_EQ(ReasonRows(events, reason), 1) << reason;
   }
   EXPECT_EQ(Text("SELECT line || ' ' || column_name || ' ' || value FROM quarantine "
@@ -176,6 +176,76 @@ amount = "amount"
   EXPECT_EQ(Count("SELECT count(*) FROM customers"), 2);
 }
 
+TEST_F(IngestTest, CustomersOfAnotherSourceAreUpdatedInPlace) {
+  WriteFile(dir_ / "events.csv", "cid,ts,amount\nA,2026-01-01,5\nB,2026-01-02,6\n");
+  WriteFile(dir_ / "customers.csv", "id,city\nA,Cluj\nC,Porto\n");
+  const char* toml = R"(
+[sources.orders]
+file = "events.csv"
+kind = "events"
+customer = "cid"
+time = "ts"
+type = "purchase"
+amount = "amount"
+
+[sources.people]
+file = "customers.csv"
+kind = "customers"
+id = "id"
+attributes = { city = "geographic:category" }
+)";
+  Result<IngestReport> report = Run(toml);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->sources[1].rows_loaded, 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM customers"), 3);  // A updated, B auto, C new
+  EXPECT_EQ(Text("SELECT _source || ' ' || city FROM customers WHERE customer_id = 'A'"),
+            "people Cluj");
+  EXPECT_EQ(Text("SELECT _source FROM customers WHERE customer_id = 'B'"), "auto:orders");
+}
+
+// A file large enough to be read in several parts at once: lines, rejects and
+// duplicates must come out as from one reader, whichever part they fall in.
+TEST_F(IngestTest, ALargeFileReadInPartsKeepsLinesRejectsAndDuplicates) {
+  std::string text = "cid,ts,amount,note\n";
+  const int64_t kRows = 700000;  // ~40 MB
+  for (int64_t row = 0; row < kRows; ++row) {
+    std::string line = "C" + std::to_string(row % 1000) + ",2026-01-01 10:00:00," +
+                       std::to_string(row) + ",a note that pads the line out to sixty\n";
+    // Row r is on line r + 2, plus one for each duplicate line written before it.
+    if (row == 123456) line = "C1,2026-01-01 10:00:00,12,\"stray quote\n";  // line 123459
+    if (row == 654321) line = "C2,not a time,5,x\n";                        // line 654325
+    text += line;
+    if (row == 10 || row == 600000) text += line;  // duplicates in the first and last parts
+  }
+  WriteFile(dir_ / "events.csv", text);
+  const char* toml = R"(
+[workspace]
+threads = 4
+
+[sources.orders]
+file = "events.csv"
+kind = "events"
+customer = "cid"
+time = "ts"
+type = "purchase"
+amount = "amount"
+dedupe = true
+)";
+  Result<IngestReport> report = Run(toml);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const SourceReport& orders = report->sources[0];
+  EXPECT_EQ(orders.rows_read, kRows + 2);
+  EXPECT_EQ(orders.duplicates, 2);
+  EXPECT_EQ(orders.rows_quarantined, 4);
+  EXPECT_EQ(orders.rows_loaded, kRows - 2);
+  EXPECT_TRUE(orders.reconciles());
+  EXPECT_EQ(Text("SELECT string_agg(line || ' ' || reason, '; ' ORDER BY line) FROM quarantine"),
+            "13 duplicate row; 123459 unterminated quoted field (a stray quote); "
+            "600004 duplicate row; 654325 unparseable time");
+  EXPECT_EQ(Count("SELECT count(*) FROM events WHERE _line = 600003 AND amount = 600000"), 1);
+  EXPECT_EQ(Count("SELECT max(_line) FROM events"), kRows + 3);
+}
+
 TEST_F(IngestTest, FilterAndDedupeAreCountedSoTheRowsAddUp) {
   WriteFile(dir_ / "events.csv",
             "cid,ts,amount,country\nA,2026-01-01,5,RO\nA,2026-01-01,5,RO\nB,2026-01-02,6,XX\n"
@@ -200,7 +270,8 @@ dedupe = true
   EXPECT_EQ(orders.rows_quarantined, 1);
   EXPECT_EQ(orders.duplicates, 1);
   EXPECT_TRUE(orders.reconciles());
-  EXPECT_EQ(Text("SELECT reason || ': ' || value FROM quarantine"), "duplicate row: same as line 2");
+  EXPECT_EQ(Text("SELECT reason || ': ' || value FROM quarantine"),
+            "duplicate row: same as line 2");
 }
 
 TEST_F(IngestTest, ParquetAndJsonLinesSources) {

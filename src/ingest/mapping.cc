@@ -76,9 +76,8 @@ std::string AnyNotNull(const CompiledExpression& expression) {
 
 std::string TimeSql(const std::string& text, const std::string& format) {
   if (!format.empty()) return Sql().TryTimestampFormat(text, format);
-  return "COALESCE(" + Sql().TryTimestamp(text) + ", " +
-         Sql().TryTimestampFormat(text, "%Y%m%d") + ", " +
-         Sql().TryTimestampFormat(text, "%Y%m%d%H%M%S") + ")";
+  return "COALESCE(" + Sql().TryTimestamp(text) + ", " + Sql().TryTimestampFormat(text, "%Y%m%d") +
+         ", " + Sql().TryTimestampFormat(text, "%Y%m%d%H%M%S") + ")";
 }
 
 // A numeric field: its SQL, plus the check that it is a number when present. The
@@ -91,9 +90,9 @@ Status AddNumber(const SourceColumns& columns, const std::string& key, const std
   }
   SEG_ASSIGN_OR_RETURN(CompiledExpression expression, columns.Expression(key, text));
   sql = AsNumber(expression, Sql());
-  mapping.checks.push_back({typed + " IS NULL AND " + AnyNotNull(expression) + " AND " +
-                                ValueOf(expression) + " <> ''",
-                            key + " is not a number", text, ValueOf(expression)});
+  mapping.checks.push_back(
+      {typed + " IS NULL AND " + AnyNotNull(expression) + " AND " + ValueOf(expression) + " <> ''",
+       key + " is not a number", text, ValueOf(expression)});
   return Status::Ok();
 }
 
@@ -101,8 +100,9 @@ Status AddFilter(const SourceColumns& columns, const SourceConfig& source, Mappi
   if (source.filter.empty()) return Status::Ok();
   SEG_ASSIGN_OR_RETURN(CompiledExpression filter, columns.Expression("filter", source.filter));
   if (filter.type != ExpressionType::kBool) {
-    return columns.Error("filter", "'" + source.filter + "' is not a condition; write e.g. "
-                                   "Country <> 'Unsold' and Quantity > 0");
+    return columns.Error("filter", "'" + source.filter +
+                                       "' is not a condition; write e.g. "
+                                       "Country <> 'Unsold' and Quantity > 0");
   }
   // First check: rows the filter does not keep are counted as filtered, not quarantined.
   mapping.checks.insert(mapping.checks.begin(),
@@ -130,8 +130,8 @@ Result<Mapping> MapEvents(const Project& project, const SourceConfig& source,
   }
   mapping.checks.push_back({"__customer_id IS NULL", "missing customer id", source.customer,
                             Sql().QuoteIdentifier(source.customer)});
-  mapping.checks.push_back({"__ts IS NULL", "unparseable time", source.time,
-                            Sql().QuoteIdentifier(source.time)});
+  mapping.checks.push_back(
+      {"__ts IS NULL", "unparseable time", source.time, Sql().QuoteIdentifier(source.time)});
   mapping.checks.push_back({"__type IS NULL", "missing event type", source.type_column, "NULL"});
   std::string amount, score;
   SEG_RETURN_IF_ERROR(AddNumber(columns, "amount", source.amount, "__amount", mapping, amount));
@@ -145,15 +145,16 @@ Result<Mapping> MapEvents(const Project& project, const SourceConfig& source,
   }
   SEG_RETURN_IF_ERROR(AddFilter(columns, source, mapping));
 
-  std::string signed_amount = "CASE WHEN " + type + " = 'refund' THEN -abs(" + amount +
-                              ") ELSE " + amount + " END";
+  std::string signed_amount =
+      "CASE WHEN " + type + " = 'refund' THEN -abs(" + amount + ") ELSE " + amount + " END";
   std::string final_type = "CASE WHEN " + type + " = 'purchase' AND (" + amount +
                            ") < 0 THEN 'refund' ELSE " + type + " END";
-  mapping.columns = {{"customer_id", customer}, {"ts", ts}, {"type", final_type},
-                     {"amount", signed_amount}};
-  for (auto [name, configured] :
-       {std::pair{"order_id", &source.order_id}, {"channel", &source.channel},
-        {"category", &source.category}, {"campaign", &source.campaign}}) {
+  mapping.columns = {
+      {"customer_id", customer}, {"ts", ts}, {"type", final_type}, {"amount", signed_amount}};
+  for (auto [name, configured] : {std::pair{"order_id", &source.order_id},
+                                  {"channel", &source.channel},
+                                  {"category", &source.category},
+                                  {"campaign", &source.campaign}}) {
     std::string sql = "CAST(NULL AS VARCHAR)";
     if (!configured->empty()) {
       SEG_ASSIGN_OR_RETURN(sql, columns.Column(name, *configured));
@@ -182,10 +183,10 @@ Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
   mapping.columns.push_back({"customer_id", id});
   mapping.checks.push_back({"__customer_id IS NULL", "missing customer id", source.id,
                             Sql().QuoteIdentifier(source.id)});
-  mapping.joins.push_back("LEFT JOIN (SELECT min(line) AS __first_line, " + id +
-                          " AS __first_id FROM " + Sql().QuoteIdentifier(staged.table) +
+  mapping.joins.push_back("LEFT JOIN (SELECT min(__line) AS __first_line, " + id +
+                          " AS __first_id FROM " + staged.from +
                           " GROUP BY 2) ON __first_id = " + id);
-  mapping.checks.push_back({"__first_line < line", "duplicate customer id", source.id,
+  mapping.checks.push_back({"__first_line < __line", "duplicate customer id", source.id,
                             id + " || ' (first at line ' || __first_line || ')'"});
   for (const Attribute& attribute : source.attributes) {
     std::string key = "attributes." + attribute.name;
@@ -202,7 +203,8 @@ Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
                                 attribute.name + " is not a date (YYYY-MM-DD)", attribute.column,
                                 raw});
     } else if (attribute.type == AttributeType::kList) {
-      sql = "list_filter(list_transform(string_split(" + text + ", ';'), x -> trim(x)), "
+      sql = "list_filter(list_transform(string_split(" + text +
+            ", ';'), x -> trim(x)), "
             "x -> x <> '')";
     }
     mapping.columns.push_back({attribute.name, sql});
@@ -219,25 +221,27 @@ std::string RejectedTableSql(const Mapping& mapping, const StagedSource& staged,
   for (const OutputColumn& output : mapping.columns) {
     inner += ", " + output.sql + " AS " + Typed(output.name);
   }
-  inner += " FROM " + Sql().QuoteIdentifier(staged.table);
+  inner += " FROM " + staged.from;
   for (const std::string& join : mapping.joins) inner += " " + join;
   std::string reason = "CASE";
   for (const Check& check : mapping.checks) {
     reason += " WHEN " + check.condition + " THEN " + Sql().QuoteString(check.reason);
   }
+  std::string columns;
+  for (const std::string& column : staged.columns) columns += ", " + Sql().QuoteIdentifier(column);
   return "CREATE OR REPLACE TEMP TABLE " + Sql().QuoteIdentifier(table) +
-         " AS SELECT line, reason FROM (SELECT line, " + reason + " END AS reason FROM (" +
-         inner + ")) WHERE reason IS NOT NULL";
+         " AS SELECT * FROM (SELECT __line, " + reason + " END AS __reason" + columns + " FROM (" +
+         inner + ")) WHERE __reason IS NOT NULL";
 }
 
 std::string LoadSelectSql(const Mapping& mapping, const StagedSource& staged,
                           const std::string& rejected) {
-  std::string sql = "SELECT line";
+  std::string sql = "SELECT __line";
   for (const OutputColumn& output : mapping.columns) {
     sql += ", " + output.sql + " AS " + Sql().QuoteIdentifier(output.name);
   }
-  return sql + " FROM " + Sql().QuoteIdentifier(staged.table) + " ANTI JOIN (SELECT line AS "
-         "__rejected_line FROM " + Sql().QuoteIdentifier(rejected) + ") ON __rejected_line = line";
+  return sql + " FROM " + staged.from + " ANTI JOIN (SELECT __line AS __rejected_line FROM " +
+         Sql().QuoteIdentifier(rejected) + ") ON __rejected_line = __line";
 }
 
 std::string QuarantineSql(const Mapping& mapping, const StagedSource& staged,
@@ -250,13 +254,11 @@ std::string QuarantineSql(const Mapping& mapping, const StagedSource& staged,
   }
   std::string raw = "concat_ws(" + Sql().QuoteString(std::string(1, delimiter));
   for (const std::string& col : staged.columns) {
-    raw += ", coalesce(s." + Sql().QuoteIdentifier(col) + ", '')";
+    raw += ", coalesce(" + Sql().QuoteIdentifier(col) + ", '')";
   }
-  std::string sql = "INSERT INTO quarantine SELECT " + prefix + ", s.line, " + column + " END, " +
-                    value + " END, " + raw + "), __reason, now() FROM " +
-                    Sql().QuoteIdentifier(staged.table) + " s JOIN (SELECT line AS __line, "
-                    "reason AS __reason FROM " + Sql().QuoteIdentifier(rejected) +
-                    " WHERE reason <> 'filtered') ON __line = s.line";
+  std::string sql = "INSERT INTO quarantine SELECT " + prefix + ", __line, " + column + " END, " +
+                    value + " END, " + raw + "), __reason, now() FROM (SELECT * FROM " +
+                    Sql().QuoteIdentifier(rejected) + " WHERE __reason <> 'filtered')";
   for (const std::string& join : mapping.joins) sql += " " + join;
   return sql;
 }

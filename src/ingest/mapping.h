@@ -39,15 +39,17 @@ Result<Mapping> MapEvents(const Project& project, const SourceConfig& source,
 Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
                              const StagedSource& staged);
 
-// "CREATE TEMP TABLE <table> AS SELECT line, reason": the staged rows that do not
-// load, with the first check that holds ('filtered' for rows the filter drops).
+// "CREATE TEMP TABLE <table> AS SELECT __line, __reason, <source columns>": the staged
+// rows that do not load, with the first check that holds ('filtered' for rows the
+// filter drops). Reads every staged row.
 std::string RejectedTableSql(const Mapping& mapping, const StagedSource& staged,
                              const std::string& table);
-// "SELECT line, <canonical columns> FROM <staged>" minus the rows in `rejected`.
+// "SELECT __line, <canonical columns> FROM <staged>" minus the rows in `rejected`.
 std::string LoadSelectSql(const Mapping& mapping, const StagedSource& staged,
                           const std::string& rejected);
 // "INSERT INTO quarantine SELECT <prefix>, line, column, value, raw, reason, now()" for
 // the rows of `rejected` (filtered ones excepted); `prefix` gives source and file.
+// Reads only `rejected` (and the mapping's joins).
 std::string QuarantineSql(const Mapping& mapping, const StagedSource& staged,
                           const std::string& rejected, const std::string& prefix, char delimiter);
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -51,8 +52,8 @@ ResultPtr MakeResult() { return ResultPtr(new duckdb_result{}); }
 struct PreparedDeleter {
   void operator()(duckdb_prepared_statement stmt) const { duckdb_destroy_prepare(&stmt); }
 };
-using PreparedPtr = std::unique_ptr<std::remove_pointer_t<duckdb_prepared_statement>,
-                                    PreparedDeleter>;
+using PreparedPtr =
+    std::unique_ptr<std::remove_pointer_t<duckdb_prepared_statement>, PreparedDeleter>;
 
 Value CellValue(duckdb_result* result, idx_t col, idx_t row) {
   if (duckdb_value_is_null(result, col, row)) return std::monostate{};
@@ -101,7 +102,8 @@ Rows Materialise(duckdb_result* result) {
 
 duckdb_state Bind(duckdb_prepared_statement stmt, idx_t index, const Value& value) {
   if (std::holds_alternative<std::monostate>(value)) return duckdb_bind_null(stmt, index);
-  if (const auto* number = std::get_if<int64_t>(&value)) return duckdb_bind_int64(stmt, index, *number);
+  if (const auto* number = std::get_if<int64_t>(&value))
+    return duckdb_bind_int64(stmt, index, *number);
   if (const auto* real = std::get_if<double>(&value)) return duckdb_bind_double(stmt, index, *real);
   if (const auto* flag = std::get_if<bool>(&value)) return duckdb_bind_boolean(stmt, index, *flag);
   const auto& text = std::get<std::string>(value);
@@ -145,8 +147,11 @@ int Rows::Column(std::string_view name) const {
 
 // ---------------------------------------------------------------- Connection
 
+struct RowSourceRegistry;
+
 struct Connection::Impl {
   duckdb_connection handle = nullptr;
+  RowSourceRegistry* registry = nullptr;
   ~Impl() {
     if (handle) duckdb_disconnect(&handle);
   }
@@ -214,20 +219,11 @@ Result<int64_t> Connection::QueryInt(std::string_view sql, const std::vector<Val
 
 Status Connection::ExecuteWithProgress(std::string_view sql,
                                        const std::function<void(double)>& on_progress) {
-  std::atomic<bool> done{false};
-  Status status;
-  std::thread worker([&] {
-    status = Execute(sql);
-    done = true;
-  });
-  while (!done) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    if (done) break;
-    duckdb_query_progress_type progress = duckdb_query_progress(impl_->handle);
-    on_progress(progress.percentage < 0 ? -1.0 : progress.percentage / 100.0);
-  }
-  worker.join();
-  return status;
+  return RunWatched([&] { return Execute(sql); },
+                    [&] {
+                      duckdb_query_progress_type progress = duckdb_query_progress(impl_->handle);
+                      on_progress(progress.percentage < 0 ? -1.0 : progress.percentage / 100.0);
+                    });
 }
 
 // ---------------------------------------------------------------- Appender
@@ -261,8 +257,7 @@ Status Appender::Flush() { return impl_->Check(duckdb_appender_flush(impl_->hand
 
 Result<Appender> Connection::MakeAppender(const std::string& table) {
   auto impl = std::make_unique<Appender::Impl>();
-  if (duckdb_appender_create(impl_->handle, nullptr, table.c_str(), &impl->handle) ==
-      DuckDBError) {
+  if (duckdb_appender_create(impl_->handle, nullptr, table.c_str(), &impl->handle) == DuckDBError) {
     const char* message = impl->handle ? duckdb_appender_error(impl->handle) : nullptr;
     return Status::Internal("cannot append to " + table + ": " +
                             (message ? message : "unknown error"));
@@ -270,131 +265,215 @@ Result<Appender> Connection::MakeAppender(const std::string& table) {
   return Appender(std::move(impl));
 }
 
-// ---------------------------------------------------------------- StagingWriter
+// ---------------------------------------------------------------- row sources
 
-struct StagingWriter::Impl {
-  duckdb_appender appender = nullptr;
-  std::mutex mutex;  // guards appender: batches send chunks from several threads
-  size_t number_columns = 0;
-  size_t text_columns = 0;
-  std::unique_ptr<Batch> default_batch;
-  ~Impl() {
-    default_batch.reset();
-    if (appender) duckdb_appender_destroy(&appender);
-  }
-  Status Send(duckdb_data_chunk chunk) {
+// The sources registered with one database, by id; the table function's extra info.
+struct RowSourceRegistry {
+  std::mutex mutex;
+  std::map<int64_t, RowSource*> sources;
+  int64_t next_id = 1;
+
+  RowSource* Find(int64_t id) {
     std::lock_guard<std::mutex> lock(mutex);
-    if (duckdb_append_data_chunk(appender, chunk) == DuckDBError) {
-      const char* message = duckdb_appender_error(appender);
-      return Status::Internal(std::string("staging append: ") + (message ? message : "error"));
-    }
-    return Status::Ok();
+    auto found = sources.find(id);
+    return found == sources.end() ? nullptr : found->second;
   }
 };
 
-struct StagingWriter::Batch::Impl {
-  StagingWriter::Impl* writer = nullptr;
-  duckdb_data_chunk chunk = nullptr;
-  idx_t rows = 0;
-  idx_t capacity = 0;
+struct RowSourceRegistration::Impl {
+  RowSourceRegistry* registry = nullptr;
+  int64_t id = 0;
   ~Impl() {
-    if (chunk) duckdb_destroy_data_chunk(&chunk);
-  }
-  Status Send() {
-    if (rows == 0) return Status::Ok();
-    duckdb_data_chunk_set_size(chunk, rows);
-    Status status = writer->Send(chunk);
-    duckdb_data_chunk_reset(chunk);
-    rows = 0;
-    return status;
+    std::lock_guard<std::mutex> lock(registry->mutex);
+    registry->sources.erase(id);
   }
 };
 
-StagingWriter::Batch::Batch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-StagingWriter::Batch::Batch(Batch&&) noexcept = default;
-StagingWriter::Batch& StagingWriter::Batch::operator=(Batch&&) noexcept = default;
-StagingWriter::Batch::~Batch() = default;
+RowSourceRegistration::RowSourceRegistration(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RowSourceRegistration::RowSourceRegistration(RowSourceRegistration&&) noexcept = default;
+RowSourceRegistration& RowSourceRegistration::operator=(RowSourceRegistration&&) noexcept = default;
+RowSourceRegistration::~RowSourceRegistration() = default;
 
-Status StagingWriter::Batch::Append(std::initializer_list<int64_t> numbers,
-                                    const std::vector<std::string_view>& texts) {
-  Impl& impl = *impl_;
-  const StagingWriter::Impl& writer = *impl.writer;
-  idx_t row = impl.rows;
-  size_t number_idx = 0;
+std::string RowSourceRegistration::FromSql() const {
+  return "segmenta_rows(" + std::to_string(impl_->id) + ")";
+}
+
+void RowSink::Append(std::initializer_list<int64_t> numbers,
+                     const std::vector<std::string_view>& texts) {
+  size_t col = 0;
   for (int64_t number : numbers) {
-    if (number_idx >= writer.number_columns) break;
-    duckdb_vector vector = duckdb_data_chunk_get_vector(impl.chunk, number_idx++);
-    static_cast<int64_t*>(duckdb_vector_get_data(vector))[row] = number;
+    if (col >= number_columns_) break;
+    if (numbers_[col]) numbers_[col][rows_] = number;
+    ++col;
   }
-  for (size_t col = 0; col < writer.text_columns; ++col) {
-    duckdb_vector vector = duckdb_data_chunk_get_vector(impl.chunk, writer.number_columns + col);
-    std::string_view text = col < texts.size() ? texts[col] : std::string_view();
+  for (size_t text_idx = 0; text_idx + number_columns_ < vectors_.size(); ++text_idx) {
+    auto vector = static_cast<duckdb_vector>(vectors_[number_columns_ + text_idx]);
+    if (!vector) continue;
+    std::string_view text = text_idx < texts.size() ? texts[text_idx] : std::string_view();
     if (text.data() == nullptr) {
       duckdb_vector_ensure_validity_writable(vector);
-      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), row);
+      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), rows_);
       continue;
     }
-    duckdb_vector_assign_string_element_len(vector, row, text.data(), text.size());
+    duckdb_vector_assign_string_element_len(vector, rows_, text.data(), text.size());
   }
-  if (++impl.rows == impl.capacity) return impl.Send();
+  ++rows_;
+}
+
+// One scan of a source by one query: the parts not yet taken and the projection.
+struct RowScan {
+  RowSource* source = nullptr;
+  size_t parts = 0;
+  std::atomic<size_t> next_part{0};
+  size_t number_columns = 0;
+  size_t source_columns = 0;
+  std::vector<idx_t> output_of;  // per source column: its output column, or npos
+  std::vector<idx_t> unknown;    // output columns that are no source column (row ids)
+
+  static constexpr idx_t kNotRead = static_cast<idx_t>(-1);
+
+  RowSink SinkFor(duckdb_data_chunk chunk) const {
+    RowSink sink;
+    sink.number_columns_ = number_columns;
+    sink.capacity_ = duckdb_vector_size();
+    sink.vectors_.assign(source_columns, nullptr);
+    sink.numbers_.assign(number_columns, nullptr);
+    for (size_t col = 0; col < source_columns; ++col) {
+      if (output_of[col] == kNotRead) continue;
+      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, output_of[col]);
+      sink.vectors_[col] = vector;
+      if (col < number_columns) {
+        sink.numbers_[col] = static_cast<int64_t*>(duckdb_vector_get_data(vector));
+      }
+    }
+    return sink;
+  }
+
+  void Finish(duckdb_data_chunk chunk, const RowSink& sink) const {
+    for (idx_t col : unknown) {
+      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, col);
+      duckdb_vector_ensure_validity_writable(vector);
+      uint64_t* validity = duckdb_vector_get_validity(vector);
+      for (size_t row = 0; row < sink.rows_; ++row) duckdb_validity_set_row_invalid(validity, row);
+    }
+    duckdb_data_chunk_set_size(chunk, sink.rows_);
+  }
+};
+
+namespace {
+
+struct RowScanThread {
+  std::unique_ptr<RowReader> reader;
+};
+
+void AddResultColumns(duckdb_bind_info info, const std::vector<std::string>& names,
+                      DUCKDB_TYPE type) {
+  duckdb_logical_type logical = duckdb_create_logical_type(type);
+  for (const std::string& name : names) duckdb_bind_add_result_column(info, name.c_str(), logical);
+  duckdb_destroy_logical_type(&logical);
+}
+
+void RowsBind(duckdb_bind_info info) {
+  auto* registry = static_cast<RowSourceRegistry*>(duckdb_bind_get_extra_info(info));
+  duckdb_value id_value = duckdb_bind_get_parameter(info, 0);
+  int64_t id = duckdb_get_int64(id_value);
+  duckdb_destroy_value(&id_value);
+  RowSource* source = registry->Find(id);
+  if (!source) {
+    duckdb_bind_set_error(info, ("segmenta_rows: no row source " + std::to_string(id)).c_str());
+    return;
+  }
+  AddResultColumns(info, source->number_columns(), DUCKDB_TYPE_BIGINT);
+  AddResultColumns(info, source->text_columns(), DUCKDB_TYPE_VARCHAR);
+  duckdb_bind_set_cardinality(info, source->estimated_rows(), false);
+  duckdb_bind_set_bind_data(info, source, nullptr);
+}
+
+void RowsInit(duckdb_init_info info) {
+  auto* source = static_cast<RowSource*>(duckdb_init_get_bind_data(info));
+  auto scan = std::make_unique<RowScan>();
+  scan->source = source;
+  scan->parts = source->parts();
+  scan->number_columns = source->number_columns().size();
+  scan->source_columns = scan->number_columns + source->text_columns().size();
+  scan->output_of.assign(scan->source_columns, RowScan::kNotRead);
+  for (idx_t out = 0; out < duckdb_init_get_column_count(info); ++out) {
+    idx_t col = duckdb_init_get_column_index(info, out);
+    if (col < scan->source_columns) {
+      scan->output_of[col] = out;
+    } else {
+      scan->unknown.push_back(out);
+    }
+  }
+  duckdb_init_set_max_threads(info, std::max<idx_t>(1, scan->parts));
+  duckdb_init_set_init_data(info, scan.release(),
+                            [](void* data) { delete static_cast<RowScan*>(data); });
+}
+
+void RowsThreadInit(duckdb_init_info info) {
+  duckdb_init_set_init_data(info, new RowScanThread,
+                            [](void* data) { delete static_cast<RowScanThread*>(data); });
+}
+
+void RowsFunction(duckdb_function_info info, duckdb_data_chunk output) {
+  auto* scan = static_cast<RowScan*>(duckdb_function_get_init_data(info));
+  auto* thread = static_cast<RowScanThread*>(duckdb_function_get_local_init_data(info));
+  RowSink sink = scan->SinkFor(output);
+  while (!sink.full()) {
+    if (!thread->reader) {
+      size_t part = scan->next_part.fetch_add(1);
+      if (part >= scan->parts) break;
+      Result<std::unique_ptr<RowReader>> reader = scan->source->OpenPart(part);
+      if (!reader.ok()) {
+        duckdb_function_set_error(info, reader.status().message().c_str());
+        return;
+      }
+      thread->reader = std::move(*reader);
+    }
+    Result<bool> done = thread->reader->Read(sink);
+    if (!done.ok()) {
+      duckdb_function_set_error(info, done.status().message().c_str());
+      return;
+    }
+    if (*done) thread->reader.reset();
+  }
+  scan->Finish(output, sink);
+}
+
+Status RegisterRowsFunction(duckdb_connection connection, RowSourceRegistry* registry) {
+  duckdb_table_function function = duckdb_create_table_function();
+  duckdb_table_function_set_name(function, "segmenta_rows");
+  duckdb_logical_type bigint = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+  duckdb_table_function_add_parameter(function, bigint);
+  duckdb_destroy_logical_type(&bigint);
+  duckdb_table_function_set_extra_info(function, registry, nullptr);
+  duckdb_table_function_set_bind(function, RowsBind);
+  duckdb_table_function_set_init(function, RowsInit);
+  duckdb_table_function_set_local_init(function, RowsThreadInit);
+  duckdb_table_function_set_function(function, RowsFunction);
+  duckdb_table_function_supports_projection_pushdown(function, true);
+  duckdb_state state = duckdb_register_table_function(connection, function);
+  duckdb_destroy_table_function(&function);
+  if (state == DuckDBError) return Status::Internal("cannot register segmenta_rows");
   return Status::Ok();
 }
 
-Status StagingWriter::Batch::Flush() { return impl_->Send(); }
+}  // namespace
 
-StagingWriter::StagingWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-StagingWriter::StagingWriter(StagingWriter&&) noexcept = default;
-StagingWriter& StagingWriter::operator=(StagingWriter&&) noexcept = default;
-StagingWriter::~StagingWriter() = default;
-
-StagingWriter::Batch StagingWriter::NewBatch() {
-  std::vector<duckdb_logical_type> types;
-  for (size_t col = 0; col < impl_->number_columns; ++col) {
-    types.push_back(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
-  }
-  for (size_t col = 0; col < impl_->text_columns; ++col) {
-    types.push_back(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
-  }
-  auto batch = std::make_unique<Batch::Impl>();
-  batch->writer = impl_.get();
-  batch->chunk = duckdb_create_data_chunk(types.data(), types.size());
-  batch->capacity = duckdb_vector_size();
-  for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
-  return Batch(std::move(batch));
-}
-
-Status StagingWriter::Append(std::initializer_list<int64_t> numbers,
-                             const std::vector<std::string_view>& texts) {
-  if (!impl_->default_batch) impl_->default_batch = std::make_unique<Batch>(NewBatch());
-  return impl_->default_batch->Append(numbers, texts);
-}
-
-Status StagingWriter::Finish() {
-  if (impl_->default_batch) SEG_RETURN_IF_ERROR(impl_->default_batch->Flush());
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  if (duckdb_appender_flush(impl_->appender) == DuckDBError) {
-    const char* message = duckdb_appender_error(impl_->appender);
-    return Status::Internal(std::string("staging flush: ") + (message ? message : "error"));
-  }
-  return Status::Ok();
-}
-
-Result<StagingWriter> Connection::MakeStagingWriter(const std::string& table,
-                                                    size_t number_columns, size_t text_columns) {
-  auto impl = std::make_unique<StagingWriter::Impl>();
-  if (duckdb_appender_create(impl_->handle, nullptr, table.c_str(), &impl->appender) ==
-      DuckDBError) {
-    return Status::Internal("cannot append to " + table);
-  }
-  impl->number_columns = number_columns;
-  impl->text_columns = text_columns;
-  return StagingWriter(std::move(impl));
+Result<RowSourceRegistration> Connection::Register(RowSource& source) {
+  auto impl = std::make_unique<RowSourceRegistration::Impl>();
+  impl->registry = impl_->registry;
+  std::lock_guard<std::mutex> lock(impl->registry->mutex);
+  impl->id = impl->registry->next_id++;
+  impl->registry->sources[impl->id] = &source;
+  return RowSourceRegistration(std::move(impl));
 }
 
 // ---------------------------------------------------------------- Database
 
 struct Database::Impl {
   duckdb_database handle = nullptr;
+  std::unique_ptr<RowSourceRegistry> registry = std::make_unique<RowSourceRegistry>();
   std::unique_ptr<Connection> primary;
   ~Impl() {
     primary.reset();  // connections close before their database
@@ -426,6 +505,8 @@ Result<Database> Database::Open(const std::string& path) {
   Database database(std::move(impl));
   SEG_ASSIGN_OR_RETURN(Connection primary, database.Connect());
   database.impl_->primary = std::make_unique<Connection>(std::move(primary));
+  SEG_RETURN_IF_ERROR(
+      RegisterRowsFunction(database.impl_->primary->impl_->handle, database.impl_->registry.get()));
   return database;
 }
 
@@ -436,7 +517,23 @@ Result<Connection> Database::Connect() {
   if (duckdb_connect(impl_->handle, &impl->handle) == DuckDBError) {
     return Status::Internal("cannot connect to the database");
   }
+  impl->registry = impl_->registry.get();
   return Connection(std::move(impl));
+}
+
+Status RunWatched(const std::function<Status()>& body, const std::function<void()>& tick) {
+  std::atomic<bool> done{false};
+  Status status;
+  std::thread worker([&] {
+    status = body();
+    done = true;
+  });
+  while (!done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (!done) tick();
+  }
+  worker.join();
+  return status;
 }
 
 Status InTransaction(Connection& conn, const std::function<Status()>& body) {

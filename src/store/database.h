@@ -45,7 +45,8 @@ struct Rows {
 };
 
 class Appender;
-class StagingWriter;
+class RowSourceRegistration;
+class RowSource;
 
 class Connection {
  public:
@@ -66,12 +67,11 @@ class Connection {
 
   // Runs a long statement while `on_progress(fraction)` is called from this thread
   // about five times a second (fraction in [0, 1], or -1 when unknown).
-  Status ExecuteWithProgress(std::string_view sql,
-                             const std::function<void(double)>& on_progress);
+  Status ExecuteWithProgress(std::string_view sql, const std::function<void(double)>& on_progress);
 
   Result<Appender> MakeAppender(const std::string& table);
-  Result<StagingWriter> MakeStagingWriter(const std::string& table, size_t number_columns,
-                                          size_t text_columns);
+  // Makes `source` readable as a table; see RowSource.
+  Result<RowSourceRegistration> Register(RowSource& source);
 
  private:
   friend class Database;
@@ -104,51 +104,75 @@ class Appender {
   std::unique_ptr<Impl> impl_;
 };
 
-// Loads rows of (BIGINT …, VARCHAR …) through DuckDB data chunks: the fast path for
-// staging parsed files. The table has number_columns BIGINTs, then text_columns texts.
-// Append() is for one thread; for several, give each thread its own Batch (batches
-// send full chunks under the writer's lock). Call Finish() once, after every batch
-// has been flushed; the connection must not be used by others meanwhile.
-class StagingWriter {
+// ---------------------------------------------------------------- row sources
+//
+// Rows that C++ code produces while a query reads them, without storing them first:
+// a registered RowSource is the table `segmenta_rows(<id>)` (RowSourceRegistration::
+// FromSql()), with number columns (BIGINT) then text columns (VARCHAR). DuckDB reads it
+// on several threads: each takes the next part, opens a RowReader on it and fills
+// output chunks from it. A query may scan the same source more than once.
+//
+//   class Lines : public store::RowSource { ... };
+//   Lines lines(...);
+//   SEG_ASSIGN_OR_RETURN(store::RowSourceRegistration reg, conn.Register(lines));
+//   SEG_RETURN_IF_ERROR(conn.Execute("INSERT INTO t SELECT * FROM " + reg.FromSql()));
+
+// The output chunk being filled; only the columns the query reads are stored.
+class RowSink {
  public:
-  class Batch {
-   public:
-    Batch(Batch&&) noexcept;
-    Batch& operator=(Batch&&) noexcept;
-    Batch(const Batch&) = delete;
-    Batch& operator=(const Batch&) = delete;
-    ~Batch();
+  // Adds one row: its numbers, then one text per text column (nullptr data = NULL).
+  // Must not be called when full().
+  void Append(std::initializer_list<int64_t> numbers, const std::vector<std::string_view>& texts);
+  size_t remaining() const { return capacity_ - rows_; }
+  bool full() const { return rows_ >= capacity_; }
 
-    // One row: its numbers, then one text per column (nullptr data = NULL).
-    Status Append(std::initializer_list<int64_t> numbers,
-                  const std::vector<std::string_view>& texts);
-    // Sends the rows not yet sent.
-    Status Flush();
+ private:
+  friend struct RowScan;
+  RowSink() = default;
+  std::vector<void*> vectors_;  // per source column: its output vector, or nullptr
+  std::vector<int64_t*> numbers_;
+  size_t number_columns_ = 0;
+  size_t rows_ = 0;
+  size_t capacity_ = 0;
+};
 
-   private:
-    friend class StagingWriter;
-    struct Impl;
-    explicit Batch(std::unique_ptr<Impl> impl);
-    std::unique_ptr<Impl> impl_;
-  };
+// Reads one part of a source.
+class RowReader {
+ public:
+  virtual ~RowReader() = default;
+  // Adds rows to `sink` until it is full or the part has no more; true at the part's end.
+  virtual Result<bool> Read(RowSink& sink) = 0;
+};
 
-  StagingWriter(StagingWriter&&) noexcept;
-  StagingWriter& operator=(StagingWriter&&) noexcept;
-  StagingWriter(const StagingWriter&) = delete;
-  StagingWriter& operator=(const StagingWriter&) = delete;
-  ~StagingWriter();
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  virtual std::vector<std::string> number_columns() const = 0;
+  virtual std::vector<std::string> text_columns() const = 0;
+  // Parts are read independently, in any order, on any thread.
+  virtual size_t parts() const = 0;
+  // About how many rows there are, for the query planner (it picks join sides by it).
+  virtual size_t estimated_rows() const = 0;
+  // Called from DuckDB's threads, concurrently: must be thread-safe.
+  virtual Result<std::unique_ptr<RowReader>> OpenPart(size_t part) = 0;
+};
 
-  Batch NewBatch();
-  // One row through the writer's own batch (single-threaded use).
-  Status Append(std::initializer_list<int64_t> numbers,
-                const std::vector<std::string_view>& texts);
-  // Sends what is left and flushes into the table; call once at the end.
-  Status Finish();
+// Keeps a RowSource readable by SQL until destroyed; the source must outlive it.
+class RowSourceRegistration {
+ public:
+  RowSourceRegistration(RowSourceRegistration&&) noexcept;
+  RowSourceRegistration& operator=(RowSourceRegistration&&) noexcept;
+  RowSourceRegistration(const RowSourceRegistration&) = delete;
+  RowSourceRegistration& operator=(const RowSourceRegistration&) = delete;
+  ~RowSourceRegistration();
+
+  // `segmenta_rows(<id>)`, for a FROM clause.
+  std::string FromSql() const;
 
  private:
   friend class Connection;
   struct Impl;
-  explicit StagingWriter(std::unique_ptr<Impl> impl);
+  explicit RowSourceRegistration(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
@@ -172,6 +196,10 @@ class Database {
   explicit Database(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Runs `body` on a worker thread while this thread calls `tick()` about five times a
+// second (for progress reports); returns body's Status.
+Status RunWatched(const std::function<Status()>& body, const std::function<void()>& tick);
 
 // Runs `body` inside BEGIN/COMMIT; rolls back when it fails.
 Status InTransaction(Connection& conn, const std::function<Status()>& body);

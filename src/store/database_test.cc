@@ -34,10 +34,8 @@ TEST(DatabaseTest, ErrorsBecomeStatusWithTheSql) {
   Status status = db->connection().Execute("SELECT * FROM no_such_table");
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_NE(status.message().find("no_such_table"), std::string::npos);
-  EXPECT_NE(status.message().find("while running: SELECT * FROM no_such_table"),
-            std::string::npos);
-  EXPECT_EQ(db->connection().Execute("SELECT CAST('x' AS INTEGER)").code(),
-            StatusCode::kDataError);
+  EXPECT_NE(status.message().find("while running: SELECT * FROM no_such_table"), std::string::npos);
+  EXPECT_EQ(db->connection().Execute("SELECT CAST('x' AS INTEGER)").code(), StatusCode::kDataError);
 }
 
 TEST(DatabaseTest, TransactionRollsBackOnFailure) {
@@ -53,13 +51,11 @@ TEST(DatabaseTest, TransactionRollsBackOnFailure) {
   EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM t"), 0);
 }
 
-TEST(DatabaseTest, AppenderAndStagingWriterLoadRows) {
+TEST(DatabaseTest, AppenderLoadsRows) {
   Result<Database> db = Database::Open("");
   ASSERT_TRUE(db.ok());
   Connection& conn = db->connection();
-  ASSERT_TRUE(conn.Execute("CREATE TABLE a(x BIGINT, y VARCHAR); "
-                           "CREATE TABLE s(line BIGINT, c0 VARCHAR, c1 VARCHAR)")
-                  .ok());
+  ASSERT_TRUE(conn.Execute("CREATE TABLE a(x BIGINT, y VARCHAR)").ok());
   {
     Result<Appender> appender = conn.MakeAppender("a");
     ASSERT_TRUE(appender.ok());
@@ -68,19 +64,82 @@ TEST(DatabaseTest, AppenderAndStagingWriterLoadRows) {
     ASSERT_TRUE(appender->EndRow().ok());
     ASSERT_TRUE(appender->Flush().ok());
   }
-  Result<StagingWriter> writer = conn.MakeStagingWriter("s", 1, 2);
-  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
-  for (int64_t line = 2; line < 5002; ++line) {
-    std::string text = "row " + std::to_string(line) + " with a longer text value";
-    ASSERT_TRUE(writer->Append({line}, {text, line % 3 == 0 ? std::string_view() : "x"}).ok());
-  }
-  ASSERT_TRUE(writer->Finish().ok());
   EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM a WHERE y = 'one'"), 1);
-  EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM s"), 5000);
-  EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM s WHERE c1 IS NULL"), 1667);
-  EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM s WHERE c0 = 'row ' || line || "
-                           "' with a longer text value'"),
-            5000);
+}
+
+// Part p holds rows p*1000+1 … p*1000+1000: (n, 'row n', NULL for every third n).
+class CountingSource : public RowSource {
+ public:
+  explicit CountingSource(size_t parts, bool fail_last = false)
+      : parts_(parts), fail_last_(fail_last) {}
+  std::vector<std::string> number_columns() const override { return {"n"}; }
+  std::vector<std::string> text_columns() const override { return {"label", "maybe"}; }
+  size_t parts() const override { return parts_; }
+  size_t estimated_rows() const override { return parts_ * 1000; }
+  Result<std::unique_ptr<RowReader>> OpenPart(size_t part) override {
+    if (fail_last_ && part + 1 == parts_) return Status::DataError("part " + std::to_string(part));
+    return std::unique_ptr<RowReader>(std::make_unique<Reader>(part));
+  }
+
+ private:
+  class Reader : public RowReader {
+   public:
+    explicit Reader(size_t part) : next_(part * 1000 + 1), end_(next_ + 1000) {}
+    Result<bool> Read(RowSink& sink) override {
+      for (; next_ < end_ && !sink.full(); ++next_) {
+        std::string label = "row " + std::to_string(next_);
+        sink.Append({next_}, {label, next_ % 3 == 0 ? std::string_view() : "x"});
+      }
+      return next_ == end_;
+    }
+
+   private:
+    int64_t next_, end_;
+  };
+  size_t parts_;
+  bool fail_last_;
+};
+
+TEST(DatabaseTest, RowSourceIsReadInPartsWithProjection) {
+  Result<Database> db = Database::Open("");
+  ASSERT_TRUE(db.ok());
+  Connection& conn = db->connection();
+  CountingSource source(7);
+  std::string from;
+  {
+    Result<RowSourceRegistration> registration = conn.Register(source);
+    ASSERT_TRUE(registration.ok());
+    from = registration->FromSql();
+    Result<Rows> rows = conn.Query(
+        "SELECT count(*), sum(n), count(maybe), "
+        "count(*) FILTER (WHERE label = 'row ' || n) FROM " +
+        from);
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    EXPECT_EQ(std::get<int64_t>(rows->rows[0][0]), 7000);
+    EXPECT_EQ(store::ToDouble(rows->rows[0][1]), 7000.0 * 7001 / 2);
+    EXPECT_EQ(std::get<int64_t>(rows->rows[0][2]), 7000 - 7000 / 3);
+    EXPECT_EQ(std::get<int64_t>(rows->rows[0][3]), 7000);
+    // Only one column read, a second scan in the same query, and count(*) alone.
+    EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM " + from + " a JOIN (SELECT n FROM " + from +
+                             ") b USING (n)"),
+              7000);
+    EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM " + from), 7000);
+  }
+  Status gone = conn.Execute("SELECT * FROM " + from);
+  EXPECT_FALSE(gone.ok());
+  EXPECT_NE(gone.message().find("no row source"), std::string::npos) << gone.message();
+}
+
+TEST(DatabaseTest, RowSourceErrorFailsTheQuery) {
+  Result<Database> db = Database::Open("");
+  ASSERT_TRUE(db.ok());
+  CountingSource source(3, /*fail_last=*/true);
+  Result<RowSourceRegistration> registration = db->connection().Register(source);
+  ASSERT_TRUE(registration.ok());
+  Status status =
+      db->connection().Execute("CREATE TABLE t AS SELECT * FROM " + registration->FromSql());
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("part 2"), std::string::npos) << status.message();
 }
 
 TEST(WorkspaceTest, CreatesMigratesAndReopens) {
@@ -90,7 +149,8 @@ TEST(WorkspaceTest, CreatesMigratesAndReopens) {
     Result<Workspace> ws = Workspace::Open(dir);
     ASSERT_TRUE(ws.ok()) << ws.status().ToString();
     EXPECT_EQ(ws->schema_version(), LatestSchemaVersion());
-    ASSERT_TRUE(ws->connection().Execute("INSERT INTO audit VALUES (now(), 'test', 'x', NULL, NULL)").ok());
+    ASSERT_TRUE(
+        ws->connection().Execute("INSERT INTO audit VALUES (now(), 'test', 'x', NULL, NULL)").ok());
   }
   Result<Workspace> again = Workspace::Open(dir);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
@@ -106,7 +166,8 @@ TEST(WorkspaceTest, RefusesAWorkspaceFromTheFuture) {
   {
     Result<Workspace> ws = Workspace::Open(dir);
     ASSERT_TRUE(ws.ok());
-    ASSERT_TRUE(ws->connection().Execute("INSERT INTO schema_version VALUES (999, 'x', now())").ok());
+    ASSERT_TRUE(
+        ws->connection().Execute("INSERT INTO schema_version VALUES (999, 'x', now())").ok());
   }
   Result<Workspace> again = Workspace::Open(dir);
   ASSERT_FALSE(again.ok());
