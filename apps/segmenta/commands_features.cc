@@ -21,8 +21,8 @@ int ListDefinitions(const Output& out) {
     return 0;
   }
   for (const FeatureInfo& feature : features) {
-    std::cout << feature.name << " (" << FeatureTypeName(feature.type) << "): "
-              << feature.description << "\n";
+    std::cout << feature.name << " (" << FeatureTypeName(feature.type)
+              << "): " << feature.description << "\n";
   }
   return 0;
 }
@@ -43,9 +43,8 @@ void PrintSummary(const FeatureTable& table, const FeatureSummary& summary) {
             << " customers x " << table.columns.size() - 1 << " features.\n"
             << "  buyers " << Thousands(summary.buyers) << ", net revenue "
             << Thousands(static_cast<int64_t>(summary.revenue)) << ", median recency "
-            << summary.median_recency_days << " days, median frequency "
-            << summary.median_frequency << ", median monetary " << summary.median_monetary
-            << "\n  journey stages:";
+            << summary.median_recency_days << " days, median frequency " << summary.median_frequency
+            << ", median monetary " << summary.median_monetary << "\n  journey stages:";
   for (const auto& [stage, customers] : summary.journey_stages) {
     std::cout << " " << stage << " " << Thousands(customers) << ";";
   }
@@ -62,7 +61,10 @@ int RunFeatures(const GlobalFlags& global, const FeaturesFlags& flags, const Out
   if (!workspace.ok()) return Fail(out, workspace.status());
   FeatureOptions options = project->features;
   if (!flags.as_of.empty()) options.as_of = flags.as_of;
-  Result<FeatureTable> table = BuildFeatures(*workspace, options);
+  ProgressBar bar(out.progress);
+  Result<FeatureTable> table =
+      BuildFeatures(*workspace, options, [&](double done) { bar.Update("features", done); });
+  bar.Done();
   if (!table.ok()) return Fail(out, table.status());
   Result<FeatureSummary> summary = SummariseFeatures(*workspace);
   if (!summary.ok()) return Fail(out, summary.status());
@@ -75,8 +77,11 @@ int RunFeatures(const GlobalFlags& global, const FeaturesFlags& flags, const Out
     if (!written.ok()) return Fail(out, written);
   }
   if (out.json) {
-    PrintJson({{"ok", true}, {"as_of", table->as_of}, {"customers", table->customers},
-               {"columns", table->columns}, {"summary", SummaryJson(*summary)},
+    PrintJson({{"ok", true},
+               {"as_of", table->as_of},
+               {"customers", table->customers},
+               {"columns", table->columns},
+               {"summary", SummaryJson(*summary)},
                {"out", flags.out}});
     return 0;
   }

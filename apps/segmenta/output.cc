@@ -51,10 +51,24 @@ void PrintTable(const std::vector<std::string>& header,
 void ProgressBar::Update(const std::string& label, double fraction) {
   if (!enabled_) return;
   constexpr int kWidth = 30;
-  int filled = fraction < 0 ? 0 : static_cast<int>(std::min(1.0, fraction) * kWidth);
-  std::fprintf(stderr, "\r  %-16s [%s%s] %3d%%", label.substr(0, 16).c_str(),
-               std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
-               static_cast<int>(std::max(0.0, std::min(1.0, fraction)) * 100));
+  auto now = std::chrono::steady_clock::now();
+  if (label != label_) {
+    label_ = label;
+    started_ = now;
+  }
+  std::string bar(kWidth, '.');
+  std::string figure;
+  if (fraction < 0) {
+    double seconds = std::chrono::duration<double>(now - started_).count();
+    bar[static_cast<int>(seconds * 5) % kWidth] = '#';
+    figure = std::to_string(static_cast<int>(seconds)) + " s";
+  } else {
+    fraction = std::min(1.0, fraction);
+    std::fill_n(bar.begin(), static_cast<int>(fraction * kWidth), '#');
+    figure = std::to_string(static_cast<int>(fraction * 100)) + "%";
+  }
+  std::fprintf(stderr, "\r  %-16s [%s] %5s", label.substr(0, 16).c_str(), bar.c_str(),
+               figure.c_str());
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -3,6 +3,7 @@
 #ifndef SEGMENTA_APPS_OUTPUT_H_
 #define SEGMENTA_APPS_OUTPUT_H_
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -29,7 +30,8 @@ std::string Thousands(int64_t value);
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows);
 
-// "\r  label [#####.....]  45%" on stderr; Done() ends the line.
+// "\r  label [#####.....]  45%" on stderr; Done() clears the line. A fraction < 0
+// (share unknown) shows a moving marker and the seconds since the label appeared.
 class ProgressBar {
  public:
   explicit ProgressBar(bool enabled) : enabled_(enabled) {}
@@ -39,6 +41,8 @@ class ProgressBar {
  private:
   bool enabled_;
   bool drawn_ = false;
+  std::string label_;
+  std::chrono::steady_clock::time_point started_;
 };
 
 }  // namespace segmenta::cli

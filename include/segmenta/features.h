@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,7 +62,10 @@ struct FeatureTable {
 // (Re)builds table `features`: one row per customer in `customers`, ordered by customer_id.
 // Fails with InvalidArgument for a malformed as_of or option: top_categories and
 // top_channels must be 0–100, the day thresholds >= 0, holiday windows real month-days.
-Result<FeatureTable> BuildFeatures(Workspace& workspace, const FeatureOptions& options);
+// `progress`, when given, is called from this thread about five times a second with the
+// share done (0 to 1), or -1 when the share is not known (as now).
+Result<FeatureTable> BuildFeatures(Workspace& workspace, const FeatureOptions& options,
+                                   const std::function<void(double)>& progress = {});
 
 // Writes `features` (ordered by customer_id) to `file`: CSV with a header or Parquet, by the
 // extension (.csv / .parquet, any case); any other extension is InvalidArgument. Writes a

@@ -498,7 +498,8 @@ std::string_view FeatureTypeName(FeatureType type) {
   return "text";
 }
 
-Result<FeatureTable> BuildFeatures(Workspace& workspace, const FeatureOptions& options) {
+Result<FeatureTable> BuildFeatures(Workspace& workspace, const FeatureOptions& options,
+                                   const std::function<void(double)>& progress) {
   SEG_RETURN_IF_ERROR(ValidateOptions(options));
   const Dialect& sql = DuckDbDialect();
   store::Connection& conn = workspace.connection();
@@ -508,7 +509,11 @@ Result<FeatureTable> BuildFeatures(Workspace& workspace, const FeatureOptions& o
   SEG_ASSIGN_OR_RETURN(ValueLists lists, QueryValueLists(conn, renderer, options));
   renderer.SetParam("preferred_channel", PreferredChannel(renderer, lists));
   SEG_ASSIGN_OR_RETURN(std::string statement, FeatureSql(renderer, lists, table.columns));
-  SEG_RETURN_IF_ERROR(conn.Execute(statement).WithContext("building features"));
+  // DuckDB's own estimate for this statement stalls at a few percent until the end, so
+  // progress only says that the work goes on.
+  auto run = [&] { return conn.Execute(statement); };
+  Status built = progress ? store::RunWatched(run, [&] { progress(-1); }) : run();
+  SEG_RETURN_IF_ERROR(built.WithContext("building features"));
   SEG_ASSIGN_OR_RETURN(table.customers,
                        conn.QueryInt("SELECT count(*) FROM " + sql.QuoteIdentifier("features")));
   return table;

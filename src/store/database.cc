@@ -217,15 +217,6 @@ Result<int64_t> Connection::QueryInt(std::string_view sql, const std::vector<Val
   return static_cast<int64_t>(ToDouble(value));
 }
 
-Status Connection::ExecuteWithProgress(std::string_view sql,
-                                       const std::function<void(double)>& on_progress) {
-  return RunWatched([&] { return Execute(sql); },
-                    [&] {
-                      duckdb_query_progress_type progress = duckdb_query_progress(impl_->handle);
-                      on_progress(progress.percentage < 0 ? -1.0 : progress.percentage / 100.0);
-                    });
-}
-
 // ---------------------------------------------------------------- Appender
 
 struct Appender::Impl {

@@ -65,10 +65,6 @@ class Connection {
   // The first column of the first row as an integer (error when there is no row).
   Result<int64_t> QueryInt(std::string_view sql, const std::vector<Value>& params = {});
 
-  // Runs a long statement while `on_progress(fraction)` is called from this thread
-  // about five times a second (fraction in [0, 1], or -1 when unknown).
-  Status ExecuteWithProgress(std::string_view sql, const std::function<void(double)>& on_progress);
-
   Result<Appender> MakeAppender(const std::string& table);
   // Makes `source` readable as a table; see RowSource.
   Result<RowSourceRegistration> Register(RowSource& source);

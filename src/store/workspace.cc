@@ -25,7 +25,8 @@ Result<Workspace> Workspace::Open(const std::filesystem::path& dir,
   if (error) {
     return Status::IoError("cannot create workspace " + dir.string() + ": " + error.message());
   }
-  SEG_ASSIGN_OR_RETURN(store::Database db, store::Database::Open((dir / "segmenta.duckdb").string()));
+  SEG_ASSIGN_OR_RETURN(store::Database db,
+                       store::Database::Open((dir / "segmenta.duckdb").string()));
   Workspace workspace(dir, std::make_unique<store::Database>(std::move(db)));
   SEG_RETURN_IF_ERROR(workspace.Configure(options));
   SEG_RETURN_IF_ERROR(workspace.Migrate().WithContext("workspace " + dir.string()));
@@ -49,17 +50,16 @@ Status Workspace::Configure(const WorkspaceOptions& options) {
     SEG_RETURN_IF_ERROR(conn.Execute("SET threads = " + std::to_string(options.threads)));
   }
   if (!dir_.empty()) {
-    SEG_RETURN_IF_ERROR(
-        conn.Execute("SET temp_directory = $1", {(dir_ / "tmp").string()}));
+    SEG_RETURN_IF_ERROR(conn.Execute("SET temp_directory = $1", {(dir_ / "tmp").string()}));
   }
   return Status::Ok();
 }
 
 Status Workspace::Migrate() {
   store::Connection& conn = connection();
-  SEG_RETURN_IF_ERROR(conn.Execute(
-      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
-      "description VARCHAR, applied_at TIMESTAMP NOT NULL)"));
+  SEG_RETURN_IF_ERROR(
+      conn.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+                   "description VARCHAR, applied_at TIMESTAMP NOT NULL)"));
   SEG_ASSIGN_OR_RETURN(int64_t current, conn.QueryInt("SELECT max(version) FROM schema_version"));
   if (current > LatestSchemaVersion()) {
     return Status::InvalidArgument("the workspace has schema version " + std::to_string(current) +
@@ -70,10 +70,11 @@ Status Workspace::Migrate() {
   for (const store::Migration& migration : store::Migrations()) {
     if (migration.version <= current) continue;
     SEG_RETURN_IF_ERROR(store::InTransaction(conn, [&] {
-      SEG_RETURN_IF_ERROR(conn.Execute(migration.sql));
-      return conn.Execute("INSERT INTO schema_version VALUES ($1, $2, now())",
-                          {int64_t{migration.version}, std::string(migration.description)});
-    }).WithContext("migration " + std::to_string(migration.version)));
+                          SEG_RETURN_IF_ERROR(conn.Execute(migration.sql));
+                          return conn.Execute(
+                              "INSERT INTO schema_version VALUES ($1, $2, now())",
+                              {int64_t{migration.version}, std::string(migration.description)});
+                        }).WithContext("migration " + std::to_string(migration.version)));
   }
   schema_version_ = LatestSchemaVersion();
   return Status::Ok();
