@@ -9,7 +9,9 @@
 #include "commands.h"
 #include "output.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   using namespace segmenta::cli;
   CLI::App app{"segmenta — customer segmentation engine"};
   app.require_subcommand(1);
@@ -57,4 +59,19 @@ int main(int argc, char** argv) {
   if (features_cmd->parsed()) return RunFeatures(global, features, out);
   if (quarantine_cmd->parsed()) return RunQuarantine(global, quarantine, out);
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Expected failures travel as Status; anything thrown (out of memory, a failed write
+  // to the terminal) is still reported, not a crash.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& error) {
+    std::cerr << "error: internal: " << error.what() << "\n";
+  } catch (...) {
+    std::cerr << "error: internal: unknown exception\n";
+  }
+  return 1;
 }

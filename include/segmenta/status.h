@@ -99,10 +99,12 @@ class [[nodiscard]] Result {
     if (!seg_status_.ok()) return seg_status_;       \
   } while (false)
 
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs may be a declaration, tmp is a name.
 #define SEG_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                               \
   if (!tmp.ok()) return tmp.status();              \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #define SEG_ASSIGN_OR_RETURN(lhs, expr) \
   SEG_ASSIGN_OR_RETURN_IMPL_(SEG_CONCAT_(seg_result_, __LINE__), lhs, expr)
