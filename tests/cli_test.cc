@@ -23,7 +23,8 @@ CliRun Segmenta(const std::string& args) {
   if (!pipe) return run;
   std::array<char, 4096> buffer;
   size_t read = 0;
-  while ((read = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), read);
+  while ((read = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    run.out.append(buffer.data(), read);
   int status = pclose(pipe);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
@@ -60,16 +61,18 @@ TEST(CliTest, ExitCodesFollowTheContract) {
   EXPECT_EQ(Segmenta("-C " + (dir / "nowhere").string() + " ingest").exit_code, 2);
   EXPECT_EQ(Segmenta("no-such-verb").exit_code, 2);
   EXPECT_EQ(Segmenta("-C " + project + " features --as-of 2026-99-01").exit_code, 2);
-  testing::WriteFile(dir / "bad/segmenta.toml", "[sources.x]\nfile = \"x.csv\"\nkind = \"events\"\n"
-                                                "customer = \"c\"\ntime = \"t\"\ntype = \"visit\"\n"
-                                                "colour = \"red\"\n");
+  testing::WriteFile(dir / "bad/segmenta.toml",
+                     "[sources.x]\nfile = \"x.csv\"\nkind = \"events\"\n"
+                     "customer = \"c\"\ntime = \"t\"\ntype = \"visit\"\n"
+                     "colour = \"red\"\n");
   CliRun bad = Segmenta("-C " + (dir / "bad").string() + " --json ingest");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(nlohmann::json::parse(bad.out)["error"].get<std::string>().find(":7: key "
-                                                                              "'sources.x.colour'"),
+                                                                            "'sources.x.colour'"),
             std::string::npos);
-  testing::WriteFile(dir / "empty/segmenta.toml", "[sources.x]\nfile = \"x.csv\"\nkind = \"events\"\n"
-                                                  "customer = \"c\"\ntime = \"t\"\ntype = \"visit\"\n");
+  testing::WriteFile(dir / "empty/segmenta.toml",
+                     "[sources.x]\nfile = \"x.csv\"\nkind = \"events\"\n"
+                     "customer = \"c\"\ntime = \"t\"\ntype = \"visit\"\n");
   testing::WriteFile(dir / "empty/x.csv", "");
   EXPECT_EQ(Segmenta("-C " + (dir / "empty").string() + " ingest").exit_code, 3);
 }

@@ -45,7 +45,8 @@ TEST(DirtyDemoIngestTest, EveryInjectedBadRowIsQuarantinedWithItsReason) {
   ASSERT_TRUE(report.ok()) << report.status().ToString();
 
   std::map<std::pair<std::string, int64_t>, std::string> quarantined;  // (file, line) → reason
-  Result<store::Rows> rows = workspace->connection().Query("SELECT file, line, reason FROM quarantine");
+  Result<store::Rows> rows =
+      workspace->connection().Query("SELECT file, line, reason FROM quarantine");
   ASSERT_TRUE(rows.ok());
   for (const auto& row : rows->rows) {
     quarantined[{store::ToText(row[0]), std::get<int64_t>(row[1])}] = store::ToText(row[2]);
@@ -67,7 +68,8 @@ TEST(DirtyDemoIngestTest, EveryInjectedBadRowIsQuarantinedWithItsReason) {
     }
     ++listed;
     auto found = quarantined.find({file, std::stoll(number)});
-    ASSERT_NE(found, quarantined.end()) << file << ":" << number << " (" << kind << ") not quarantined";
+    ASSERT_NE(found, quarantined.end())
+        << file << ":" << number << " (" << kind << ") not quarantined";
     EXPECT_TRUE(ReasonFits(kind, found->second))
         << file << ":" << number << " is " << kind << " but quarantined as: " << found->second;
   }

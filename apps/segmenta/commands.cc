@@ -68,14 +68,15 @@ void PrintIngestText(const IngestReport& report, const Project& project) {
                     Thousands(source.rows_filtered), Thousands(source.duplicates),
                     source.reconciles() ? "yes" : "NO"});
   }
-  PrintTable({"source", "kind", "read", "loaded", "quarantined", "filtered", "duplicates",
-              "adds up"},
-             rows);
+  PrintTable(
+      {"source", "kind", "read", "loaded", "quarantined", "filtered", "duplicates", "adds up"},
+      rows);
   for (const SourceReport& source : report.sources) {
     char seconds[32];
     std::snprintf(seconds, sizeof(seconds), "%.2f s", source.seconds);
-    std::cout << "\n" << source.source << ": " << source.file << " (" << source.read_as << ", "
-              << seconds << ")\n";
+    std::cout << "\n"
+              << source.source << ": " << source.file << " (" << source.read_as << ", " << seconds
+              << ")\n";
     if (source.customers_created > 0) {
       std::cout << "  " << Thousands(source.customers_created)
                 << " customers created for events of unknown customers\n";
@@ -95,7 +96,8 @@ void PrintIngestText(const IngestReport& report, const Project& project) {
 }  // namespace
 
 int RunInit(const GlobalFlags& global, const InitFlags& flags, const Output& out) {
-  std::filesystem::path dir = (std::filesystem::path(global.project_dir) / flags.dir).lexically_normal();
+  std::filesystem::path dir =
+      (std::filesystem::path(global.project_dir) / flags.dir).lexically_normal();
   if (flags.demo_customers > 0) {
     DemoOptions options;
     options.customers = flags.demo_customers;
@@ -104,14 +106,20 @@ int RunInit(const GlobalFlags& global, const InitFlags& flags, const Output& out
     Result<DemoSummary> summary = WriteDemoProject(options, dir);
     if (!summary.ok()) return Fail(out, summary.status());
     if (out.json) {
-      PrintJson({{"ok", true}, {"project", dir.string()}, {"customers", summary->customers},
-                 {"events", summary->events}, {"orders", summary->orders}, {"bad_customer_rows", summary->bad_customer_rows}, {"bad_event_rows", summary->bad_event_rows}});
+      PrintJson({{"ok", true},
+                 {"project", dir.string()},
+                 {"customers", summary->customers},
+                 {"events", summary->events},
+                 {"orders", summary->orders},
+                 {"bad_customer_rows", summary->bad_customer_rows},
+                 {"bad_event_rows", summary->bad_event_rows}});
     } else {
       std::cout << "Demo project in " << dir.string() << ": " << Thousands(summary->customers)
                 << " customers, " << Thousands(summary->events) << " events"
-                << (flags.dirty ? ", " + Thousands(summary->bad_customer_rows + summary->bad_event_rows) +
-                                      " bad rows mixed in (data/dirty_manifest.csv)"
-                                : "")
+                << (flags.dirty
+                        ? ", " + Thousands(summary->bad_customer_rows + summary->bad_event_rows) +
+                              " bad rows mixed in (data/dirty_manifest.csv)"
+                        : "")
                 << ".\nNext: segmenta -C " << dir.string() << " ingest\n";
     }
     return 0;
@@ -151,8 +159,11 @@ int RunIngest(const GlobalFlags& global, const IngestFlags& flags, const Output&
   if (out.json) {
     nlohmann::json sources = nlohmann::json::array();
     for (const SourceReport& source : report->sources) sources.push_back(ToJson(source));
-    PrintJson({{"ok", true}, {"exit_code", code}, {"sources", sources},
-               {"customers", report->customers}, {"events", report->events},
+    PrintJson({{"ok", true},
+               {"exit_code", code},
+               {"sources", sources},
+               {"customers", report->customers},
+               {"events", report->events},
                {"quarantined", report->quarantined()}});
   } else {
     PrintIngestText(*report, *project);
@@ -171,8 +182,12 @@ int RunQuarantine(const GlobalFlags& global, const QuarantineFlags& flags, const
   if (out.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const QuarantinedRow& row : *rows) {
-      list.push_back({{"source", row.source}, {"file", row.file}, {"line", row.line},
-                      {"column", row.column}, {"value", row.value}, {"reason", row.reason},
+      list.push_back({{"source", row.source},
+                      {"file", row.file},
+                      {"line", row.line},
+                      {"column", row.column},
+                      {"value", row.value},
+                      {"reason", row.reason},
                       {"raw", row.raw}});
     }
     PrintJson({{"ok", true}, {"rows", list}});

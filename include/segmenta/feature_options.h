@@ -21,10 +21,10 @@ struct FeatureOptions {
   int top_categories = 5;            // category_share_<c> for the top N categories by revenue
   int top_channels = 5;              // channel_share_<c> likewise
   std::vector<HolidayWindow> holidays = {HolidayWindow{}};
-  int new_days = 30;                 // journey: first purchase this recent → new
-  int active_days = 90;              // journey: purchased this recently → active/repeat
-  int lapsed_days = 180;             // journey: no purchase for longer → lapsed
-  int support_pending_days = 14;     // journey: open support contact window
+  int new_days = 30;              // journey: first purchase this recent → new
+  int active_days = 90;           // journey: purchased this recently → active/repeat
+  int lapsed_days = 180;          // journey: no purchase for longer → lapsed
+  int support_pending_days = 14;  // journey: open support contact window
 };
 
 }  // namespace segmenta

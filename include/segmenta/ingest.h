@@ -33,20 +33,18 @@ struct ReasonCount {
 struct SourceReport {
   std::string source;
   std::string file;
-  std::string kind;         // "customers" or "events"
-  std::string read_as;      // how the file was read: format, delimiter, header, encoding
-  int64_t rows_read = 0;    // records in the file (the header and blank lines excluded)
+  std::string kind;       // "customers" or "events"
+  std::string read_as;    // how the file was read: format, delimiter, header, encoding
+  int64_t rows_read = 0;  // records in the file (the header and blank lines excluded)
   int64_t rows_loaded = 0;
   int64_t rows_quarantined = 0;
   int64_t rows_filtered = 0;
-  int64_t duplicates = 0;   // exact copies of an earlier row (kept unless dedupe = true)
+  int64_t duplicates = 0;         // exact copies of an earlier row (kept unless dedupe = true)
   int64_t customers_created = 0;  // unknown customers created (unknown_customers = "create")
   double seconds = 0;
   std::vector<ReasonCount> reasons;  // quarantined rows by reason, most frequent first
 
-  bool reconciles() const {
-    return rows_read == rows_loaded + rows_quarantined + rows_filtered;
-  }
+  bool reconciles() const { return rows_read == rows_loaded + rows_quarantined + rows_filtered; }
 };
 
 struct IngestReport {

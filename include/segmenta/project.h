@@ -41,61 +41,61 @@ enum class SourceFormat { kCsv, kParquet, kJsonLines };
 enum class UnknownCustomers { kCreate, kQuarantine };
 
 struct CsvOptions {
-  std::optional<char> delimiter;    // detected from the first lines when unset
-  std::optional<char> quote;        // '"' when unset; '\0' = no quoting
-  std::optional<bool> header;       // detected when unset
-  std::string encoding;             // "utf-8" (default), "latin-1" or "utf-16"; detected by BOM
-  bool multiline = false;           // quoted fields may span lines (RFC 4180)
+  std::optional<char> delimiter;  // detected from the first lines when unset
+  std::optional<char> quote;      // '"' when unset; '\0' = no quoting
+  std::optional<bool> header;     // detected when unset
+  std::string encoding;           // "utf-8" (default), "latin-1" or "utf-16"; detected by BOM
+  bool multiline = false;         // quoted fields may span lines (RFC 4180)
 };
 
 struct SourceConfig {
-  std::string name;                 // [sources.NAME]
-  std::filesystem::path file;       // resolved against the project directory
+  std::string name;            // [sources.NAME]
+  std::filesystem::path file;  // resolved against the project directory
   SourceKind kind = SourceKind::kEvents;
   SourceFormat format = SourceFormat::kCsv;
   CsvOptions csv;
-  std::string filter;               // optional row filter expression over source columns
-  bool dedupe = false;              // drop (quarantine) exact duplicate rows
-  int line = 0;                     // where [sources.NAME] is declared
+  std::string filter;   // optional row filter expression over source columns
+  bool dedupe = false;  // drop (quarantine) exact duplicate rows
+  int line = 0;         // where [sources.NAME] is declared
 
   // kind = "customers"
-  std::string id;                   // id column
+  std::string id;  // id column
   std::vector<Attribute> attributes;
 
   // kind = "events": column names, or expressions over columns for amount/score
   std::string customer;
   std::string time;
-  std::string time_format;          // strftime format; empty = ISO 8601 and common forms
-  std::string type;                 // constant event type, e.g. "purchase"
-  std::string type_column;          // or a column holding the type
+  std::string time_format;  // strftime format; empty = ISO 8601 and common forms
+  std::string type;         // constant event type, e.g. "purchase"
+  std::string type_column;  // or a column holding the type
   std::string amount;
   std::string order_id;
   std::string channel;
   std::string category;
   std::string campaign;
   std::string score;
-  std::vector<std::string> props;   // extra columns kept in the props JSON
+  std::vector<std::string> props;  // extra columns kept in the props JSON
   UnknownCustomers unknown_customers = UnknownCustomers::kCreate;
 };
 
 struct SegmentationConfig {
   std::string name;
-  std::string method;               // rfm, rules, kmeans, kprototypes, gmm, value, journey
+  std::string method;  // rfm, rules, kmeans, kprototypes, gmm, value, journey
   std::vector<std::string> features;
-  std::string k;                    // a number or "auto"
+  std::string k;                                           // a number or "auto"
   std::vector<std::pair<std::string, std::string>> rules;  // segment name → expression
   int line = 0;
 };
 
 struct Project {
-  std::filesystem::path file;       // the segmenta.toml read
-  std::filesystem::path root;       // its directory
-  std::filesystem::path workspace;  // default root/.segmenta
-  WorkspaceOptions engine;          // [workspace] memory_limit, threads
+  std::filesystem::path file;         // the segmenta.toml read
+  std::filesystem::path root;         // its directory
+  std::filesystem::path workspace;    // default root/.segmenta
+  WorkspaceOptions engine;            // [workspace] memory_limit, threads
   std::vector<SourceConfig> sources;  // customers sources first, then events, by name
   std::vector<SegmentationConfig> segmentations;
-  FeatureOptions features;          // [features], plus [workspace] as_of
-  int min_group_size = 10;          // [privacy]
+  FeatureOptions features;  // [features], plus [workspace] as_of
+  int min_group_size = 10;  // [privacy]
 };
 
 // Reads `path`: a segmenta.toml, or a directory containing one.

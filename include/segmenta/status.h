@@ -66,7 +66,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok() && "Result built from an OK status carries no value");
   }
@@ -93,10 +93,10 @@ class [[nodiscard]] Result {
 #define SEG_CONCAT_INNER_(a, b) a##b
 #define SEG_CONCAT_(a, b) SEG_CONCAT_INNER_(a, b)
 
-#define SEG_RETURN_IF_ERROR(expr)                    \
-  do {                                               \
-    ::segmenta::Status seg_status_ = (expr);         \
-    if (!seg_status_.ok()) return seg_status_;       \
+#define SEG_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::segmenta::Status seg_status_ = (expr);   \
+    if (!seg_status_.ok()) return seg_status_; \
   } while (false)
 
 // NOLINTBEGIN(bugprone-macro-parentheses): lhs may be a declaration, tmp is a name.

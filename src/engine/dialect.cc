@@ -45,12 +45,8 @@ class DuckDb final : public Dialect {
   std::string ToDate(std::string_view expr) const override {
     return Join({"CAST(", expr, " AS DATE)"});
   }
-  std::string Month(std::string_view expr) const override {
-    return Join({"month(", expr, ")"});
-  }
-  std::string DayOfMonth(std::string_view expr) const override {
-    return Join({"day(", expr, ")"});
-  }
+  std::string Month(std::string_view expr) const override { return Join({"month(", expr, ")"}); }
+  std::string DayOfMonth(std::string_view expr) const override { return Join({"day(", expr, ")"}); }
   std::string ArgMax(std::string_view arg, std::string_view key) const override {
     return Join({"arg_max(", arg, ", ", key, ")"});
   }

@@ -65,8 +65,9 @@ class TableReader {
   Status Required(std::string_view key, std::string& out, std::string_view example) {
     SEG_RETURN_IF_ERROR(String(key, out));
     if (!out.empty()) return Status::Ok();
-    return Error(nullptr, key, "is required; add e.g. " + std::string(key) + " = \"" +
-                                   std::string(example) + "\"");
+    return Error(
+        nullptr, key,
+        "is required; add e.g. " + std::string(key) + " = \"" + std::string(example) + "\"");
   }
 
   Status Integer(std::string_view key, int& out, int min, int max) {
@@ -75,8 +76,9 @@ class TableReader {
     if (!node) return Status::Ok();
     const auto* number = node->as_integer();
     if (!number || number->get() < min || number->get() > max) {
-      return Error(node, key, "expected a whole number from " + std::to_string(min) + " to " +
-                                  std::to_string(max));
+      return Error(
+          node, key,
+          "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max));
     }
     out = static_cast<int>(number->get());
     return Status::Ok();
@@ -115,7 +117,8 @@ class TableReader {
       return Status::Ok();
     }
     if (text.size() != 1) {
-      return Error(table_.get(key), key, "expected one character, e.g. \",\", \";\", \"|\" or \"\\t\"");
+      return Error(table_.get(key), key,
+                   "expected one character, e.g. \",\", \";\", \"|\" or \"\\t\"");
     }
     out = text[0];
     return Status::Ok();
@@ -294,9 +297,12 @@ Status ParseFormat(TableReader& reader, SourceConfig& source) {
   if (format.empty()) {
     std::string ext = source.file.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-    if (ext == ".parquet") format = "parquet";
-    else if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") format = "jsonl";
-    else format = "csv";
+    if (ext == ".parquet")
+      format = "parquet";
+    else if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json")
+      format = "jsonl";
+    else
+      format = "csv";
   }
   source.format = format == "parquet" ? SourceFormat::kParquet
                   : format == "jsonl" ? SourceFormat::kJsonLines
@@ -319,9 +325,12 @@ Status ParseEventColumns(TableReader& reader, SourceConfig& source) {
                         "give exactly one of type = \"purchase\" (every row has that type) or "
                         "type_column = \"...\" (a column holds each row's type)");
   }
-  for (auto [key, field] : {std::pair{"amount", &source.amount}, {"order_id", &source.order_id},
-                            {"channel", &source.channel}, {"category", &source.category},
-                            {"campaign", &source.campaign}, {"score", &source.score}}) {
+  for (auto [key, field] : {std::pair{"amount", &source.amount},
+                            {"order_id", &source.order_id},
+                            {"channel", &source.channel},
+                            {"category", &source.category},
+                            {"campaign", &source.campaign},
+                            {"score", &source.score}}) {
     SEG_RETURN_IF_ERROR(reader.String(key, *field));
   }
   SEG_RETURN_IF_ERROR(reader.StringList("props", source.props));
@@ -346,7 +355,8 @@ Result<SourceConfig> ParseSource(const std::string& name, const toml::table& tab
   source.file = path;
   if (source.file.is_relative()) source.file = file.parent_path() / source.file;
   SEG_RETURN_IF_ERROR(reader.Choice("kind", kind, {"customers", "events"}));
-  if (kind.empty()) return reader.Error(nullptr, "kind", "is required: \"customers\" or \"events\"");
+  if (kind.empty())
+    return reader.Error(nullptr, "kind", "is required: \"customers\" or \"events\"");
   source.kind = kind == "customers" ? SourceKind::kCustomers : SourceKind::kEvents;
   SEG_RETURN_IF_ERROR(ParseFormat(reader, source));
   SEG_RETURN_IF_ERROR(reader.String("filter", source.filter));
@@ -384,8 +394,8 @@ Status ParseSources(const toml::table& root, const std::filesystem::path& file, 
 }
 
 const std::vector<std::string>& Methods() {
-  static const std::vector<std::string> methods = {"rfm",    "rules", "kmeans", "kprototypes",
-                                                   "gmm",    "value", "journey"};
+  static const std::vector<std::string> methods = {"rfm", "rules", "kmeans", "kprototypes",
+                                                   "gmm", "value", "journey"};
   return methods;
 }
 
@@ -406,13 +416,17 @@ Result<SegmentationConfig> ParseSegmentation(const toml::table& table,
   }
   SEG_RETURN_IF_ERROR(reader.StringList("features", config.features));
   if (const toml::node* k = reader.Node("k")) {
-    if (const auto* number = k->as_integer()) config.k = std::to_string(number->get());
-    else if (const auto* text = k->as_string(); text && text->get() == "auto") config.k = "auto";
-    else return reader.Error(k, "k", "expected a number of segments or \"auto\"");
+    if (const auto* number = k->as_integer())
+      config.k = std::to_string(number->get());
+    else if (const auto* text = k->as_string(); text && text->get() == "auto")
+      config.k = "auto";
+    else
+      return reader.Error(k, "k", "expected a number of segments or \"auto\"");
   }
   if (const toml::node* rules = reader.Node("rules")) {
     const auto* rule_table = rules->as_table();
-    if (!rule_table) return reader.Error(rules, "rules", "expected { \"Segment\" = \"expression\" }");
+    if (!rule_table)
+      return reader.Error(rules, "rules", "expected { \"Segment\" = \"expression\" }");
     for (const auto& [segment, expression] : *rule_table) {
       const auto* text = expression.as_string();
       if (!text) return reader.Error(&expression, "rules", "each rule is a string expression");
@@ -451,8 +465,8 @@ bool ValidIsoDate(std::string_view text) {
 // "2GB", "512MB", "1.5 GiB".
 bool ValidMemorySize(const std::string& text) {
   size_t digits = 0;
-  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) ||
-                                  text[digits] == '.')) {
+  while (digits < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
     ++digits;
   }
   std::string unit = text.substr(digits);
@@ -470,8 +484,8 @@ bool ParseHoliday(std::string_view text, HolidayWindow& window) {
     return false;
   }
   window = {values[0], values[1], values[2], values[3]};
-  return values[0] >= 1 && values[0] <= 12 && values[2] >= 1 && values[2] <= 12 &&
-         values[1] >= 1 && values[1] <= 31 && values[3] >= 1 && values[3] <= 31;
+  return values[0] >= 1 && values[0] <= 12 && values[2] >= 1 && values[2] <= 12 && values[1] >= 1 &&
+         values[1] <= 31 && values[3] >= 1 && values[3] <= 31;
 }
 
 Status ParseFeatures(const toml::table& root, const std::filesystem::path& file,
@@ -487,11 +501,12 @@ Status ParseFeatures(const toml::table& root, const std::filesystem::path& file,
   SEG_RETURN_IF_ERROR(reader.Integer("new_days", options.new_days, 1, 3650));
   SEG_RETURN_IF_ERROR(reader.Integer("active_days", options.active_days, 1, 3650));
   SEG_RETURN_IF_ERROR(reader.Integer("lapsed_days", options.lapsed_days, 1, 3650));
-  SEG_RETURN_IF_ERROR(reader.Integer("support_pending_days", options.support_pending_days, 1, 3650));
+  SEG_RETURN_IF_ERROR(
+      reader.Integer("support_pending_days", options.support_pending_days, 1, 3650));
   if (options.lapsed_days < options.active_days) {
-    return reader.Error(table->get("lapsed_days"), "lapsed_days",
-                        "must be at least active_days (" + std::to_string(options.active_days) +
-                            ")");
+    return reader.Error(
+        table->get("lapsed_days"), "lapsed_days",
+        "must be at least active_days (" + std::to_string(options.active_days) + ")");
   }
   std::vector<std::string> holidays;
   bool has_holidays = table->get("holidays") != nullptr;
@@ -501,15 +516,17 @@ Status ParseFeatures(const toml::table& root, const std::filesystem::path& file,
     HolidayWindow window;
     if (!ParseHoliday(text, window)) {
       return reader.Error(table->get("holidays"), "holidays",
-                          "'" + text + "' is not a window; write \"MM-DD..MM-DD\", e.g. "
-                          "\"11-15..12-31\"");
+                          "'" + text +
+                              "' is not a window; write \"MM-DD..MM-DD\", e.g. "
+                              "\"11-15..12-31\"");
     }
     options.holidays.push_back(window);
   }
   return reader.CheckNoUnknownKeys();
 }
 
-Status ParseWorkspace(const toml::table& root, const std::filesystem::path& file, Project& project) {
+Status ParseWorkspace(const toml::table& root, const std::filesystem::path& file,
+                      Project& project) {
   project.workspace = project.root / ".segmenta";
   const toml::node* node = root.get("workspace");
   if (!node) return Status::Ok();
@@ -527,8 +544,9 @@ Status ParseWorkspace(const toml::table& root, const std::filesystem::path& file
   SEG_RETURN_IF_ERROR(reader.String("memory_limit", project.engine.memory_limit));
   if (!ValidMemorySize(project.engine.memory_limit)) {
     return reader.Error(table->get("memory_limit"), "memory_limit",
-                        "'" + project.engine.memory_limit + "' is not a size; write e.g. \"2GB\" "
-                        "or \"512MB\"");
+                        "'" + project.engine.memory_limit +
+                            "' is not a size; write e.g. \"2GB\" "
+                            "or \"512MB\"");
   }
   SEG_RETURN_IF_ERROR(reader.Integer("threads", project.engine.threads, 0, 1024));
   if (!as_of.empty()) {
@@ -583,9 +601,8 @@ Result<Project> ParseProject(std::string_view text, const std::filesystem::path&
   try {
     root = toml::parse(text, file.string());
   } catch (const toml::parse_error& error) {
-    return Status::InvalidArgument(file.string() + ":" +
-                                   std::to_string(error.source().begin.line) + ": " +
-                                   std::string(error.description()));
+    return Status::InvalidArgument(file.string() + ":" + std::to_string(error.source().begin.line) +
+                                   ": " + std::string(error.description()));
   }
   Project project;
   project.file = file;
