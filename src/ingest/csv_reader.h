@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/encoding.h"
 #include "segmenta/project.h"
 #include "segmenta/status.h"
 
@@ -145,11 +146,6 @@ class CsvCursor {
   std::string scratch_;
   ParsedRecord record_;
 };
-
-// Byte offset of the first invalid UTF-8 sequence (or NUL byte) in `text`, or npos.
-size_t FindInvalidUtf8(std::string_view text);
-// `text` with every byte of an invalid sequence written as \xNN, safe to store.
-std::string EscapeInvalidUtf8(std::string_view text);
 
 }  // namespace segmenta::ingest
 
