@@ -203,4 +203,20 @@ int RunQuarantine(const GlobalFlags& global, const QuarantineFlags& flags, const
   return 0;
 }
 
+Opened Open(const GlobalFlags& global, const Output& out) {
+  Opened opened;
+  opened.project = LoadProject(global.project_dir);
+  if (!opened.project.ok()) {
+    opened.failed = Fail(out, opened.project.status());
+    return opened;
+  }
+  Result<Workspace> workspace = Workspace::Open(opened.project->workspace, opened.project->engine);
+  if (!workspace.ok()) {
+    opened.failed = Fail(out, workspace.status());
+    return opened;
+  }
+  opened.workspace.emplace(std::move(*workspace));
+  return opened;
+}
+
 }  // namespace segmenta::cli

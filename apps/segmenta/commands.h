@@ -4,12 +4,26 @@
 #define SEGMENTA_APPS_COMMANDS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "output.h"
+#include "segmenta/project.h"
+#include "segmenta/workspace.h"
 
 namespace segmenta::cli {
+
+struct GlobalFlags;
+
+// The project and its workspace, opened for a verb; `failed` is the exit code of a
+// failure (already printed), 0 when both opened.
+struct Opened {
+  Result<Project> project = Status::Internal("not opened");
+  std::optional<Workspace> workspace;
+  int failed = 0;
+};
+Opened Open(const GlobalFlags& global, const Output& out);
 
 struct GlobalFlags {
   std::string project_dir = ".";
@@ -39,6 +53,48 @@ struct QuarantineFlags {
   std::string reason;
   int64_t limit = 50;
 };
+
+struct RunFlags {
+  std::string as_of;
+};
+
+struct SegmentsFlags {
+  int64_t snapshot = 0;  // 0: the latest
+};
+
+struct MembersFlags {
+  std::string segmentation;
+  std::string segment;
+  std::string at;
+  std::string out;
+  int64_t limit = 0;
+};
+
+struct CompareFlags {
+  std::vector<int64_t> snapshots;  // none, or A and B
+};
+
+struct CustomerFlags {
+  std::string id;
+};
+struct ShowFlags {
+  std::string segmentation;
+  std::string segment;
+};
+struct PreviewFlags {
+  std::string rule;
+  int sample = 10;
+};
+
+int RunCustomer(const GlobalFlags& global, const CustomerFlags& flags, const Output& out);
+int RunShow(const GlobalFlags& global, const ShowFlags& flags, const Output& out);
+int RunPreview(const GlobalFlags& global, const PreviewFlags& flags, const Output& out);
+int RunForget(const GlobalFlags& global, const CustomerFlags& flags, const Output& out);
+
+int RunRun(const GlobalFlags& global, const RunFlags& flags, const Output& out);
+int RunSegments(const GlobalFlags& global, const SegmentsFlags& flags, const Output& out);
+int RunMembers(const GlobalFlags& global, const MembersFlags& flags, const Output& out);
+int RunCompare(const GlobalFlags& global, const CompareFlags& flags, const Output& out);
 
 int RunInit(const GlobalFlags& global, const InitFlags& flags, const Output& out);
 int RunIngest(const GlobalFlags& global, const IngestFlags& flags, const Output& out);

@@ -47,6 +47,47 @@ int Run(int argc, char** argv) {
   quarantine_cmd->add_option("--reason", quarantine.reason, "Only this reason");
   quarantine_cmd->add_option("--limit", quarantine.limit, "At most N rows (default 50)");
 
+  RunFlags run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run every segmentation into a new snapshot");
+  run_cmd->add_option("--as-of", run.as_of, "Reference date YYYY-MM-DD");
+
+  SegmentsFlags segments;
+  CLI::App* segments_cmd = app.add_subcommand("segments", "Segment sizes of a snapshot");
+  segments_cmd->add_option("--snapshot", segments.snapshot, "Snapshot id (default: the latest)");
+
+  MembersFlags members;
+  CLI::App* members_cmd = app.add_subcommand("members", "Customers in a segment");
+  members_cmd->add_option("segmentation", members.segmentation, "Segmentation")->required();
+  members_cmd->add_option("segment", members.segment, "Segment")->required();
+  members_cmd->add_option("--at", members.at, "Who was in it on DATE (YYYY-MM-DD)");
+  members_cmd->add_option("--out", members.out, "Write the ids to FILE (one per line)");
+  members_cmd->add_option("--limit", members.limit, "At most N ids");
+
+  CompareFlags compare;
+  CLI::App* compare_cmd = app.add_subcommand("compare", "How segments moved between two snapshots");
+  compare_cmd->add_option("snapshots", compare.snapshots, "Snapshots A B (default: the last two)")
+      ->expected(0, 2);
+
+  CustomerFlags customer;
+  CLI::App* customer_cmd =
+      app.add_subcommand("customer", "One customer's features, segments and why");
+  customer_cmd->add_option("id", customer.id, "Customer id")->required();
+
+  ShowFlags show;
+  CLI::App* show_cmd = app.add_subcommand("show", "The profile of one segment");
+  show_cmd->add_option("segmentation", show.segmentation, "Segmentation")->required();
+  show_cmd->add_option("segment", show.segment, "Segment")->required();
+
+  PreviewFlags preview;
+  CLI::App* preview_cmd =
+      app.add_subcommand("preview", "Count and sample the customers a rule selects");
+  preview_cmd->add_option("rule", preview.rule, "The rule, e.g. \"frequency >= 3\"")->required();
+  preview_cmd->add_option("--sample", preview.sample, "How many ids to show (default 10)");
+
+  CustomerFlags forget;
+  CLI::App* forget_cmd = app.add_subcommand("forget", "Erase one customer everywhere (audited)");
+  forget_cmd->add_option("id", forget.id, "Customer id")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -58,6 +99,14 @@ int Run(int argc, char** argv) {
   if (ingest_cmd->parsed()) return RunIngest(global, ingest, out);
   if (features_cmd->parsed()) return RunFeatures(global, features, out);
   if (quarantine_cmd->parsed()) return RunQuarantine(global, quarantine, out);
+  if (run_cmd->parsed()) return RunRun(global, run, out);
+  if (customer_cmd->parsed()) return RunCustomer(global, customer, out);
+  if (show_cmd->parsed()) return RunShow(global, show, out);
+  if (preview_cmd->parsed()) return RunPreview(global, preview, out);
+  if (forget_cmd->parsed()) return RunForget(global, forget, out);
+  if (segments_cmd->parsed()) return RunSegments(global, segments, out);
+  if (members_cmd->parsed()) return RunMembers(global, members, out);
+  if (compare_cmd->parsed()) return RunCompare(global, compare, out);
   return 2;
 }
 

@@ -84,6 +84,12 @@ struct SegmentationConfig {
   std::vector<std::string> features;
   std::string k;                                           // a number or "auto"
   std::vector<std::pair<std::string, std::string>> rules;  // segment name → expression
+  // rules: "first" (a customer is in the first segment whose rule holds, in the order
+  // written) or "all" (in every segment whose rule holds).
+  std::string overlap = "first";
+  // rfm: scores 1..bins; grid = segment name → R/F cell patterns ("5[4-5]").
+  int bins = 5;
+  std::vector<std::pair<std::string, std::vector<std::string>>> grid;
   int line = 0;
 };
 

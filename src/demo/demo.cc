@@ -32,7 +32,7 @@ constexpr int64_t kMinChunk = 64;
 constexpr int64_t kMaxChunk = 4096;
 
 constexpr std::string_view kProjectToml =
-    R"(# Segmenta demo project, written by `segmenta init --demo`.
+    R"toml(# Segmenta demo project, written by `segmenta init --demo`.
 # data/truth.csv holds each customer's hidden behaviour type (for checking segmenters).
 
 [workspace]
@@ -62,9 +62,31 @@ unknown_customers = "quarantine"
 name = "rfm"
 method = "rfm"
 
+[[segmentation]]
+name = "journey"
+method = "journey"
+
+# Audiences for campaigns: a customer may be in several (overlap = "all").
+[[segmentation]]
+name = "audiences"
+method = "rules"
+overlap = "all"
+rules = {
+  "VIP care" = "in_segment('rfm', 'Champions') and monetary > 800",
+  "Win-back" = "recency_days between 120 and 365 and frequency >= 3",
+  "Cart rescue" = "cart_abandons_90d >= 2 and recency_days > 30",
+  "Email fans" = "email_click_rate >= 0.2 and frequency >= 2",
+  "New in Romania" = "journey_stage = 'new' and country = 'Romania'",
+  "Holiday shoppers" = "holiday_share >= 0.5 and frequency >= 2",
+  "Unhappy" = "last_feedback_score <= 6",
+  "Lapsing app users" = "preferred_channel = 'app' and journey_stage = 'lapsing'",
+  "Young urbanites" = "age between 18 and 30 and lifestyle = 'urban_professional'",
+  "Browsing, not buying" = "had(visit, within 30d) and not had(purchase, within 90d)"
+}
+
 [privacy]
 min_group_size = 10
-)";
+)toml";
 
 // A FILE* opened for writing; errors name the file.
 class OutputFile {

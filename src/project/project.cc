@@ -238,6 +238,21 @@ const std::vector<std::string>& Methods() {
   return methods;
 }
 
+// The entries of an inline table in the order they are written (toml++ keeps them
+// sorted by key): rules are tried in that order.
+std::vector<std::pair<std::string, const toml::node*>> InWrittenOrder(const toml::table& table) {
+  std::vector<std::pair<std::string, const toml::node*>> entries;
+  for (const auto& [key, node] : table) {
+    entries.emplace_back(std::string(key.str()), &node);
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    const auto& x = a.second->source().begin;
+    const auto& y = b.second->source().begin;
+    return std::pair(x.line, x.column) < std::pair(y.line, y.column);
+  });
+  return entries;
+}
+
 Result<SegmentationConfig> ParseSegmentation(const toml::table& table,
                                              const std::filesystem::path& file,
                                              const std::set<std::string>& seen) {
@@ -266,10 +281,32 @@ Result<SegmentationConfig> ParseSegmentation(const toml::table& table,
     const auto* rule_table = rules->as_table();
     if (!rule_table)
       return reader.Error(rules, "rules", "expected { \"Segment\" = \"expression\" }");
-    for (const auto& [segment, expression] : *rule_table) {
-      const auto* text = expression.as_string();
-      if (!text) return reader.Error(&expression, "rules", "each rule is a string expression");
-      config.rules.emplace_back(std::string(segment.str()), text->get());
+    for (const auto& [segment, expression] : InWrittenOrder(*rule_table)) {
+      const auto* text = expression->as_string();
+      if (!text) return reader.Error(expression, "rules", "each rule is a string expression");
+      config.rules.emplace_back(segment, text->get());
+    }
+  }
+  SEG_RETURN_IF_ERROR(reader.Choice("overlap", config.overlap, {"first", "all"}));
+  if (config.overlap.empty()) config.overlap = "first";
+  SEG_RETURN_IF_ERROR(reader.Integer("bins", config.bins, 2, 9));
+  if (const toml::node* grid = reader.Node("grid")) {
+    const auto* grid_table = grid->as_table();
+    if (!grid_table) {
+      return reader.Error(grid, "grid", "expected { \"Segment\" = [\"5[4-5]\", …] }");
+    }
+    for (const auto& [segment, cells] : InWrittenOrder(*grid_table)) {
+      std::vector<std::string> patterns;
+      if (const auto* one = cells->as_string()) patterns.push_back(one->get());
+      if (const auto* list = cells->as_array()) {
+        for (const toml::node& cell : *list) {
+          if (const auto* text = cell.as_string()) patterns.push_back(text->get());
+        }
+      }
+      if (patterns.empty()) {
+        return reader.Error(cells, "grid", "each segment takes R/F cells such as \"5[4-5]\"");
+      }
+      config.grid.emplace_back(segment, std::move(patterns));
     }
   }
   SEG_RETURN_IF_ERROR(reader.CheckNoUnknownKeys());

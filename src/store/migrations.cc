@@ -97,8 +97,21 @@ CREATE TABLE audit (
 CREATE TABLE api_tokens (hash VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL);
 )sql";
 
+// Migration 2: health warnings of each run, and how long each took.
+constexpr const char* kHealth = R"sql(
+CREATE TABLE health (
+  snapshot_id BIGINT NOT NULL,
+  segmentation VARCHAR,
+  segment VARCHAR,
+  check_name VARCHAR NOT NULL,
+  message VARCHAR NOT NULL
+);
+ALTER TABLE snapshots ADD COLUMN seconds DOUBLE;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "canonical schema", kCanonicalSchema},
+    {2, "health warnings", kHealth},
 };
 
 }  // namespace

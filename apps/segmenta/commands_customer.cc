@@ -1,0 +1,117 @@
+// customer, show, preview, forget: one customer, one segment, one rule.
+#include <iostream>
+
+#include "commands.h"
+#include "segmenta/segments.h"
+
+namespace segmenta::cli {
+
+int RunCustomer(const GlobalFlags& global, const CustomerFlags& flags, const Output& out) {
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  Result<CustomerView> view = ExplainCustomer(*opened.project, *opened.workspace, flags.id);
+  if (!view.ok()) return Fail(out, view.status());
+  if (out.json) {
+    nlohmann::json features = nlohmann::json::object();
+    for (const auto& [name, value] : view->features) features[name] = value;
+    nlohmann::json explanations = nlohmann::json::array();
+    for (const Explanation& e : view->explanations) {
+      explanations.push_back({{"segmentation", e.segmentation},
+                              {"method", e.method},
+                              {"segments", e.segments},
+                              {"reasons", e.reasons}});
+    }
+    PrintJson({{"ok", true},
+               {"customer_id", view->customer_id},
+               {"snapshot", view->snapshot_id},
+               {"as_of", view->as_of},
+               {"features", features},
+               {"segmentations", explanations}});
+    return 0;
+  }
+  std::cout << "Customer " << view->customer_id << " in snapshot " << view->snapshot_id
+            << " (as of " << view->as_of << ")\n\nFeatures:\n";
+  for (const auto& [name, value] : view->features) {
+    std::cout << "  " << name << " = " << (value.empty() ? "(missing)" : value) << "\n";
+  }
+  for (const Explanation& e : view->explanations) {
+    std::string segments;
+    for (const std::string& s : e.segments) segments += (segments.empty() ? "" : ", ") + s;
+    std::cout << "\n"
+              << e.segmentation << " (" << e.method
+              << "): " << (segments.empty() ? "in no segment" : segments) << "\n";
+    for (const std::string& reason : e.reasons) std::cout << "  " << reason << "\n";
+  }
+  return 0;
+}
+
+int RunShow(const GlobalFlags& global, const ShowFlags& flags, const Output& out) {
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  Result<std::string> json =
+      SegmentProfileJson(*opened.workspace, flags.segmentation, flags.segment);
+  if (!json.ok()) return Fail(out, json.status());
+  nlohmann::json profile = nlohmann::json::parse(*json);
+  if (out.json) {
+    PrintJson({{"ok", true}, {"profile", profile}});
+    return 0;
+  }
+  if (profile.value("suppressed", false)) {
+    std::cout << flags.segment << ": fewer than " << profile["min_group_size"]
+              << " customers; the profile is withheld (privacy.min_group_size)\n";
+    return 0;
+  }
+  std::cout << flags.segmentation << " / " << flags.segment << " — "
+            << profile.value("name", std::string()) << "\n\n"
+            << profile.value("description", std::string())
+            << "\n\nRecommended play: " << profile["play"].value("name", std::string()) << " — "
+            << profile["play"].value("why", std::string()) << "\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [feature, s] : profile["numbers"].items()) {
+    auto text = [](const nlohmann::json& v) { return v.is_null() ? std::string("-") : v.dump(); };
+    rows.push_back({feature, text(s["mean"]), text(s["median"]), text(s["p10"]), text(s["p90"]),
+                    text(s["base_mean"]), text(s["base_median"])});
+  }
+  PrintTable({"feature", "mean", "median", "p10", "p90", "base mean", "base median"}, rows);
+  return 0;
+}
+
+int RunPreview(const GlobalFlags& global, const PreviewFlags& flags, const Output& out) {
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  Result<RulePreview> preview =
+      PreviewRule(*opened.project, *opened.workspace, flags.rule, flags.sample);
+  if (!preview.ok()) return Fail(out, preview.status());
+  if (out.json) {
+    PrintJson({{"ok", true},
+               {"customers", preview->customers},
+               {"base", preview->base},
+               {"sample", preview->sample},
+               {"milliseconds", preview->milliseconds}});
+    return 0;
+  }
+  double share = preview->base > 0 ? 100.0 * preview->customers / preview->base : 0;
+  char line[128];
+  std::snprintf(line, sizeof line, "%s of %s customers (%.1f%%), in %.0f ms\n",
+                Thousands(preview->customers).c_str(), Thousands(preview->base).c_str(), share,
+                preview->milliseconds);
+  std::cout << line;
+  for (const std::string& id : preview->sample) std::cout << "  " << id << "\n";
+  return 0;
+}
+
+int RunForget(const GlobalFlags& global, const CustomerFlags& flags, const Output& out) {
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  Result<int64_t> removed = ForgetCustomer(*opened.workspace, flags.id);
+  if (!removed.ok()) return Fail(out, removed.status());
+  if (out.json) {
+    PrintJson({{"ok", true}, {"rows_removed", *removed}});
+  } else {
+    std::cout << "Erased the customer: " << Thousands(*removed)
+              << " rows removed; recorded in the audit log (by hash).\n";
+  }
+  return 0;
+}
+
+}  // namespace segmenta::cli

@@ -1,0 +1,195 @@
+// run, segments, members, compare: the verbs over snapshots.
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "segmenta/project.h"
+#include "segmenta/segments.h"
+#include "segmenta/workspace.h"
+
+namespace segmenta::cli {
+namespace {
+
+std::string Percent(double share) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f%%", 100 * share);
+  return buffer;
+}
+
+nlohmann::json ToJson(const RunReport& report) {
+  nlohmann::json segmentations = nlohmann::json::array();
+  for (const SegmentationResult& result : report.segmentations) {
+    nlohmann::json segments = nlohmann::json::array();
+    for (const SegmentSize& size : result.segments) {
+      nlohmann::json item = {{"segment", size.segment}, {"suppressed", size.suppressed}};
+      if (!size.suppressed) {
+        item["customers"] = size.customers;
+        item["share"] = size.share;
+        item["revenue"] = size.revenue;
+      }
+      segments.push_back(item);
+    }
+    segmentations.push_back(
+        {{"name", result.name}, {"method", result.method}, {"segments", segments}});
+  }
+  nlohmann::json health = nlohmann::json::array();
+  for (const HealthWarning& warning : report.health) {
+    health.push_back({{"segmentation", warning.segmentation},
+                      {"segment", warning.segment},
+                      {"check", warning.check},
+                      {"message", warning.message}});
+  }
+  return {{"ok", true},
+          {"snapshot", report.snapshot_id},
+          {"as_of", report.as_of},
+          {"customers", report.customers},
+          {"segmentations", segmentations},
+          {"health", health}};
+}
+
+void PrintReport(const RunReport& report) {
+  std::cout << "Snapshot " << report.snapshot_id << " as of " << report.as_of << ": "
+            << Thousands(report.customers) << " customers.\n";
+  for (const SegmentationResult& result : report.segmentations) {
+    std::cout << "\n" << result.name << " (" << result.method << ")\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const SegmentSize& size : result.segments) {
+      if (size.suppressed) {
+        rows.push_back({size.segment, "< min group", "", ""});
+      } else {
+        rows.push_back({size.segment, Thousands(size.customers), Percent(size.share),
+                        Thousands(static_cast<int64_t>(size.revenue))});
+      }
+    }
+    PrintTable({"segment", "customers", "share", "revenue"}, rows);
+  }
+  if (!report.health.empty()) {
+    std::cout << "\nHealth:\n";
+    for (const HealthWarning& warning : report.health) {
+      std::string where = warning.segmentation.empty() ? "data" : warning.segmentation;
+      if (!warning.segment.empty()) where += " / " + warning.segment;
+      std::cout << "  ! " << where << ": " << warning.message << " [" << warning.check << "]\n";
+    }
+  }
+}
+
+}  // namespace
+
+int RunRun(const GlobalFlags& global, const RunFlags& flags, const Output& out) {
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  ProgressBar bar(out.progress);
+  RunOptions options;
+  if (!flags.as_of.empty()) options.as_of = flags.as_of;
+  options.progress = [&](const std::string& step, double done) { bar.Update(step, done); };
+  Result<RunReport> report = RunSegmentations(*opened.project, *opened.workspace, options);
+  bar.Done();
+  if (!report.ok()) return Fail(out, report.status());
+  if (out.json) {
+    nlohmann::json json = ToJson(*report);
+    json["seconds"] = report->seconds;
+    PrintJson(json);
+  } else {
+    PrintReport(*report);
+  }
+  return 0;
+}
+
+int RunSegments(const GlobalFlags& global, const SegmentsFlags& flags, const Output& out) {
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  Result<RunReport> report = LoadSnapshot(*opened.project, *opened.workspace, flags.snapshot);
+  if (!report.ok()) return Fail(out, report.status());
+  if (out.json) {
+    PrintJson(ToJson(*report));
+  } else {
+    PrintReport(*report);
+  }
+  return 0;
+}
+
+int RunMembers(const GlobalFlags& global, const MembersFlags& flags, const Output& out) {
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  MembersQuery query{flags.segmentation, flags.segment, std::nullopt, flags.limit};
+  if (!flags.at.empty()) query.at = flags.at;
+  Result<std::vector<std::string>> ids = ListMembers(*opened.workspace, query);
+  if (!ids.ok()) return Fail(out, ids.status());
+  if (!flags.out.empty()) {
+    std::filesystem::path file = flags.out;
+    if (file.is_relative()) file = opened.project->root / file;
+    std::ofstream stream(file);
+    for (const std::string& id : *ids) stream << id << "\n";
+    if (!stream) return Fail(out, Status::IoError("cannot write " + file.string()));
+  }
+  if (out.json) {
+    PrintJson({{"ok", true}, {"count", ids->size()}, {"customers", *ids}, {"out", flags.out}});
+  } else if (!flags.out.empty()) {
+    std::cout << "Wrote " << Thousands(static_cast<int64_t>(ids->size())) << " customer ids to "
+              << flags.out << "\n";
+  } else {
+    for (const std::string& id : *ids) std::cout << id << "\n";
+  }
+  return 0;
+}
+
+int RunCompare(const GlobalFlags& global, const CompareFlags& flags, const Output& out) {
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  if (flags.snapshots.size() == 1) {
+    return Fail(out, Status::InvalidArgument("compare takes two snapshots (A B) or none"));
+  }
+  int64_t a = flags.snapshots.empty() ? 0 : flags.snapshots[0];
+  int64_t b = flags.snapshots.empty() ? 0 : flags.snapshots[1];
+  Result<Comparison> comparison = CompareSnapshots(*opened.project, *opened.workspace, a, b);
+  if (!comparison.ok()) return Fail(out, comparison.status());
+  if (out.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const SegmentationComparison& result : comparison->segmentations) {
+      nlohmann::json migrations = nlohmann::json::array();
+      for (const Migration& m : result.migrations) {
+        nlohmann::json item = {{"from", m.from}, {"to", m.to}, {"suppressed", m.suppressed}};
+        if (!m.suppressed) {
+          item["customers"] = m.customers;
+          item["revenue"] = m.revenue;
+        }
+        migrations.push_back(item);
+      }
+      nlohmann::json sizes = nlohmann::json::array();
+      for (const auto& [segment, pair] : result.sizes) {
+        sizes.push_back({{"segment", segment}, {"a", pair.first}, {"b", pair.second}});
+      }
+      list.push_back(
+          {{"segmentation", result.segmentation}, {"migrations", migrations}, {"sizes", sizes}});
+    }
+    PrintJson({{"ok", true},
+               {"a", {{"snapshot", comparison->a.snapshot_id}, {"as_of", comparison->a.as_of}}},
+               {"b", {{"snapshot", comparison->b.snapshot_id}, {"as_of", comparison->b.as_of}}},
+               {"segmentations", list}});
+    return 0;
+  }
+  std::cout << "Snapshot " << comparison->a.snapshot_id << " (as of " << comparison->a.as_of
+            << ") → " << comparison->b.snapshot_id << " (as of " << comparison->b.as_of << ")\n";
+  for (const SegmentationComparison& result : comparison->segmentations) {
+    std::cout << "\n" << result.segmentation << ": sizes\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [segment, pair] : result.sizes) {
+      int64_t change = pair.second - pair.first;
+      rows.push_back({segment, Thousands(pair.first), Thousands(pair.second),
+                      (change > 0 ? "+" : "") + Thousands(change)});
+    }
+    PrintTable({"segment", "A", "B", "change"}, rows);
+    std::cout << "\n" << result.segmentation << ": moves (customers, their revenue in B)\n";
+    rows.clear();
+    for (const Migration& m : result.migrations) {
+      if (m.from == m.to) continue;
+      rows.push_back({m.from.empty() ? "(none)" : m.from, m.to.empty() ? "(none)" : m.to,
+                      m.suppressed ? "< min group" : Thousands(m.customers),
+                      m.suppressed ? "" : Thousands(static_cast<int64_t>(m.revenue))});
+    }
+    PrintTable({"from", "to", "customers", "revenue"}, rows);
+  }
+  return 0;
+}
+
+}  // namespace segmenta::cli

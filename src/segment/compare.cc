@@ -1,0 +1,139 @@
+// Reading snapshots back: segment sizes of one snapshot, and how customers moved
+// between two.
+#include <algorithm>
+#include <map>
+
+#include "engine/dialect.h"
+#include "segment/history.h"
+#include "segment/profile.h"
+#include "segmenta/segments.h"
+#include "store/database.h"
+
+namespace segmenta {
+namespace {
+
+Result<SnapshotInfo> FindSnapshot(Workspace& workspace, int64_t id, size_t from_end) {
+  SEG_ASSIGN_OR_RETURN(std::vector<SnapshotInfo> snapshots, ListSnapshots(workspace));
+  if (id == 0) {
+    if (snapshots.size() <= from_end) {
+      return Status::NotFound(snapshots.empty()
+                                  ? "no snapshot yet: run `segmenta run` first"
+                                  : "only one snapshot: run `segmenta run` again (e.g. with "
+                                    "another --as-of) to compare two");
+    }
+    return snapshots[snapshots.size() - 1 - from_end];
+  }
+  for (const SnapshotInfo& snapshot : snapshots) {
+    if (snapshot.snapshot_id == id) return snapshot;
+  }
+  return Status::NotFound("no snapshot " + std::to_string(id) + "; `segmenta run` lists them");
+}
+
+// The segmentations of a snapshot with their segments in display order (from models).
+Result<std::vector<std::pair<std::string, std::vector<std::string>>>> SnapshotSegmentations(
+    store::Connection& conn, int64_t snapshot_id) {
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query("SELECT segmentation, json FROM models WHERE snapshot_id = $1 ORDER BY rowid",
+                 {snapshot_id}));
+  std::vector<std::pair<std::string, std::vector<std::string>>> result;
+  for (const auto& row : rows.rows) {
+    nlohmann::json model = nlohmann::json::parse(store::ToText(row[1]), nullptr, false);
+    std::vector<std::string> segments;
+    if (model.is_object() && model.contains("segments")) {
+      for (const auto& segment : model["segments"]) segments.push_back(segment.get<std::string>());
+    }
+    result.emplace_back(store::ToText(row[0]), std::move(segments));
+  }
+  return result;
+}
+
+}  // namespace
+
+Result<RunReport> LoadSnapshot(const Project& project, Workspace& workspace, int64_t snapshot_id) {
+  store::Connection& conn = workspace.connection();
+  SEG_ASSIGN_OR_RETURN(SnapshotInfo info, FindSnapshot(workspace, snapshot_id, 0));
+  RunReport report;
+  report.snapshot_id = info.snapshot_id;
+  report.as_of = info.as_of;
+  std::string features =
+      DuckDbDialect().QuoteIdentifier(segment::FeaturesTableOf(info.snapshot_id));
+  SEG_ASSIGN_OR_RETURN(report.customers, conn.QueryInt("SELECT count(*) FROM " + features));
+  std::string memberships =
+      "(SELECT * FROM memberships WHERE snapshot_id = " + std::to_string(info.snapshot_id) + ")";
+  SEG_ASSIGN_OR_RETURN(auto segmentations, SnapshotSegmentations(conn, info.snapshot_id));
+  for (const auto& [name, segments] : segmentations) {
+    SegmentationConfig config;
+    config.name = name;
+    for (const SegmentationConfig& configured : project.segmentations) {
+      if (configured.name == name) config.method = configured.method;
+    }
+    SEG_ASSIGN_OR_RETURN(SegmentationResult sizes,
+                         segment::SegmentSizes(conn, memberships, features, config, segments,
+                                               report.customers, project.min_group_size));
+    report.segmentations.push_back(std::move(sizes));
+  }
+  SEG_ASSIGN_OR_RETURN(store::Rows health,
+                       conn.Query("SELECT coalesce(segmentation, ''), coalesce(segment, ''), "
+                                  "check_name, message FROM health WHERE snapshot_id = $1",
+                                  {info.snapshot_id}));
+  for (const auto& row : health.rows) {
+    report.health.push_back({store::ToText(row[0]), store::ToText(row[1]), store::ToText(row[2]),
+                             store::ToText(row[3])});
+  }
+  return report;
+}
+
+Result<Comparison> CompareSnapshots(const Project& project, Workspace& workspace, int64_t a,
+                                    int64_t b) {
+  store::Connection& conn = workspace.connection();
+  Comparison comparison;
+  if (a == 0 && b == 0) {
+    SEG_ASSIGN_OR_RETURN(comparison.a, FindSnapshot(workspace, 0, 1));
+    SEG_ASSIGN_OR_RETURN(comparison.b, FindSnapshot(workspace, 0, 0));
+  } else {
+    SEG_ASSIGN_OR_RETURN(comparison.a, FindSnapshot(workspace, a, 0));
+    SEG_ASSIGN_OR_RETURN(comparison.b, FindSnapshot(workspace, b, 0));
+  }
+  std::string features_b =
+      DuckDbDialect().QuoteIdentifier(segment::FeaturesTableOf(comparison.b.snapshot_id));
+  SEG_ASSIGN_OR_RETURN(auto segmentations, SnapshotSegmentations(conn, comparison.b.snapshot_id));
+  for (const auto& [name, segments] : segmentations) {
+    SegmentationComparison result{name, {}, {}};
+    // Every customer of either snapshot, in their segment in A and in B ('' = none).
+    SEG_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        conn.Query("WITH a AS (SELECT customer_id, segment FROM memberships WHERE snapshot_id = "
+                   "$1 AND segmentation = $3), b AS (SELECT customer_id, segment FROM memberships "
+                   "WHERE snapshot_id = $2 AND segmentation = $3) "
+                   "SELECT coalesce(a.segment, ''), coalesce(b.segment, ''), count(*), "
+                   "coalesce(sum(f.monetary), 0) FROM a FULL JOIN b USING (customer_id) "
+                   "LEFT JOIN " +
+                       features_b +
+                       " f USING (customer_id) GROUP BY 1, 2 "
+                       "ORDER BY 1, 2",
+                   {comparison.a.snapshot_id, comparison.b.snapshot_id, name}));
+    std::map<std::string, std::pair<int64_t, int64_t>> sizes;
+    for (const auto& row : rows.rows) {
+      Migration migration{store::ToText(row[0]), store::ToText(row[1]), std::get<int64_t>(row[2]),
+                          store::ToDouble(row[3])};
+      if (!migration.from.empty()) sizes[migration.from].first += migration.customers;
+      if (!migration.to.empty()) sizes[migration.to].second += migration.customers;
+      if (migration.customers < project.min_group_size) {
+        migration.customers = 0;
+        migration.revenue = 0;
+        migration.suppressed = true;
+      }
+      result.migrations.push_back(migration);
+    }
+    for (const std::string& segment : segments) {
+      result.sizes.emplace_back(segment, sizes[segment]);
+      sizes.erase(segment);
+    }
+    for (const auto& [segment, pair] : sizes) result.sizes.emplace_back(segment, pair);
+    comparison.segmentations.push_back(std::move(result));
+  }
+  return comparison;
+}
+
+}  // namespace segmenta

@@ -1,0 +1,204 @@
+// Explanations: why one customer is in their segments — RFM values against the
+// thresholds, each rule clause with the customer's value, the journey thresholds.
+#include <algorithm>
+#include <cmath>
+
+#include "engine/dialect.h"
+#include "segment/history.h"
+#include "segment/rfm.h"
+#include "segment/rules_segmenter.h"
+#include "segmenta/segments.h"
+#include "store/database.h"
+
+namespace segmenta {
+namespace {
+
+using nlohmann::json;
+
+std::string Text(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
+
+std::string List(const json& values) {
+  std::string text;
+  for (const auto& value : values) text += (text.empty() ? "" : ", ") + Text(value.get<double>());
+  return "[" + text + "]";
+}
+
+void ExplainRfm(const json& model, const CustomerView& view, Explanation& explanation) {
+  auto value = [&](const std::string& name) -> double {
+    for (const auto& [feature, text] : view.features) {
+      if (feature == name && !text.empty()) return std::stod(text);
+    }
+    return NAN;
+  };
+  double frequency = value("frequency");
+  if (!(frequency > 0)) {
+    explanation.reasons.push_back("no purchase before " + view.as_of + " → No Purchase");
+    return;
+  }
+  const json& thresholds = model["thresholds"];
+  struct Metric {
+    const char* name;
+    const char* letter;
+    bool reversed;
+  };
+  for (const Metric& metric : {Metric{"recency_days", "R", true}, Metric{"frequency", "F", false},
+                               Metric{"monetary", "M", false}}) {
+    std::vector<double> list = thresholds[metric.name].get<std::vector<double>>();
+    double x = value(metric.name);
+    int score = segment::RfmScore(list, x, metric.reversed);
+    explanation.reasons.push_back(std::string(metric.name) + " " + Text(x) +
+                                  " against thresholds " + List(thresholds[metric.name]) + " → " +
+                                  metric.letter + " " + std::to_string(score) +
+                                  (metric.reversed ? " (fewer days, higher score)" : ""));
+  }
+}
+
+Status ExplainRules(const Project& project, store::Connection& conn, const json& model,
+                    const CustomerView& view, Explanation& explanation,
+                    const std::vector<std::pair<std::string, std::string>>& known) {
+  const Dialect& sql = DuckDbDialect();
+  segment::SegmentContext context{
+      conn,
+      sql,
+      sql.QuoteIdentifier(segment::FeaturesTableOf(view.snapshot_id)),
+      view.as_of,
+      "(SELECT segmentation, segment, customer_id FROM memberships WHERE snapshot_id = " +
+          std::to_string(view.snapshot_id) + ")",
+      known,
+      &project};
+  SEG_ASSIGN_OR_RETURN(rules::RuleSchema schema, segment::BuildRuleSchema(context));
+  std::string rows = segment::RuleRowsSql(context);
+  for (const auto& rule : model["rules"]) {
+    std::string segment = rule["segment"].get<std::string>();
+    Result<rules::CompiledRule> compiled =
+        rules::CompileRule(rule["rule"].get<std::string>(), schema, sql, 1);
+    if (!compiled.ok()) {
+      explanation.reasons.push_back(segment +
+                                    ": rule no longer compiles: " + compiled.status().message());
+      continue;
+    }
+    std::string line = segment + ":";
+    for (const rules::RuleClause& clause : compiled->clauses) {
+      std::vector<store::Value> params = clause.params;
+      params.push_back(view.customer_id);
+      std::string id = "$" + std::to_string(params.size());
+      SEG_ASSIGN_OR_RETURN(store::Rows values,
+                           conn.Query("SELECT " + clause.value_sql + ", coalesce(" +
+                                          clause.holds_sql + ", false) FROM " + rows + " WHERE f." +
+                                          sql.QuoteIdentifier("customer_id") + " = " + id,
+                                      params));
+      if (values.rows.empty()) continue;
+      bool holds = std::get<bool>(values.rows[0][1]);
+      std::string value = store::ToText(values.rows[0][0]);
+      line += std::string(" ") + (holds ? "✓ " : "✗ ") + clause.text + " (" +
+              (value.empty() ? "missing" : value) + ")";
+    }
+    explanation.reasons.push_back(line);
+  }
+  return Status::Ok();
+}
+
+void ExplainJourney(const json& model, const CustomerView& view, Explanation& explanation) {
+  std::string facts;
+  for (const auto& [feature, text] : view.features) {
+    if (feature == "recency_days" || feature == "tenure_days" || feature == "frequency") {
+      facts += (facts.empty() ? "" : ", ") + feature + " " + (text.empty() ? "missing" : text);
+    }
+  }
+  explanation.reasons.push_back(facts + "; thresholds: new ≤ " + model["new_days"].dump() +
+                                " days of tenure, active ≤ " + model["active_days"].dump() +
+                                " days since the last purchase, lapsed > " +
+                                model["lapsed_days"].dump() + " days");
+}
+
+}  // namespace
+
+Result<CustomerView> ExplainCustomer(const Project& project, Workspace& workspace,
+                                     const std::string& customer_id) {
+  store::Connection& conn = workspace.connection();
+  const Dialect& sql = DuckDbDialect();
+  SEG_ASSIGN_OR_RETURN(std::vector<SnapshotInfo> snapshots, ListSnapshots(workspace));
+  if (snapshots.empty()) return Status::NotFound("no snapshot yet: run `segmenta run` first");
+  CustomerView view;
+  view.customer_id = customer_id;
+  view.snapshot_id = snapshots.back().snapshot_id;
+  view.as_of = snapshots.back().as_of;
+  std::string features = sql.QuoteIdentifier(segment::FeaturesTableOf(view.snapshot_id));
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows row,
+      conn.Query("SELECT * FROM " + features + " WHERE customer_id = $1", {customer_id}));
+  if (row.rows.empty()) {
+    SEG_ASSIGN_OR_RETURN(
+        store::Rows near,
+        conn.Query("SELECT customer_id FROM " + features +
+                       " ORDER BY levenshtein(customer_id, $1), customer_id LIMIT 1",
+                   {customer_id}));
+    std::string hint = near.rows.empty() ? "" : store::ToText(near.rows[0][0]);
+    return Status::NotFound("no customer '" + customer_id + "' in snapshot " +
+                            std::to_string(view.snapshot_id) +
+                            (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+  for (size_t col = 1; col < row.columns.size(); ++col) {
+    view.features.emplace_back(row.columns[col], store::ToText(row.rows[0][col]));
+  }
+  SEG_ASSIGN_OR_RETURN(store::Rows models,
+                       conn.Query("SELECT segmentation, json FROM models WHERE snapshot_id = $1 "
+                                  "ORDER BY rowid",
+                                  {view.snapshot_id}));
+  std::vector<std::pair<std::string, std::string>> known;
+  for (const auto& model_row : models.rows) {
+    json model = json::parse(store::ToText(model_row[1]), nullptr, false);
+    for (const auto& segment : model.value("segments", json::array())) {
+      known.emplace_back(store::ToText(model_row[0]), segment.get<std::string>());
+    }
+  }
+  for (const auto& model_row : models.rows) {
+    Explanation explanation;
+    explanation.segmentation = store::ToText(model_row[0]);
+    json model = json::parse(store::ToText(model_row[1]), nullptr, false);
+    explanation.method = model.value("method", "");
+    SEG_ASSIGN_OR_RETURN(store::Rows segments,
+                         conn.Query("SELECT segment FROM memberships WHERE snapshot_id = $1 AND "
+                                    "segmentation = $2 AND customer_id = $3 ORDER BY segment",
+                                    {view.snapshot_id, explanation.segmentation, customer_id}));
+    for (const auto& segment : segments.rows) {
+      explanation.segments.push_back(store::ToText(segment[0]));
+    }
+    if (explanation.method == "rfm") ExplainRfm(model, view, explanation);
+    if (explanation.method == "journey") ExplainJourney(model, view, explanation);
+    if (explanation.method == "rules") {
+      SEG_RETURN_IF_ERROR(ExplainRules(project, conn, model, view, explanation, known));
+    }
+    view.explanations.push_back(std::move(explanation));
+  }
+  return view;
+}
+
+Result<std::string> SegmentProfileJson(Workspace& workspace, const std::string& segmentation,
+                                       const std::string& segment) {
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      workspace.connection().Query(
+          "SELECT json FROM profiles WHERE snapshot_id = (SELECT max(snapshot_id) FROM "
+          "snapshots) AND segmentation = $1 AND segment = $2",
+          {segmentation, segment}));
+  if (rows.rows.empty()) {
+    SEG_ASSIGN_OR_RETURN(
+        store::Rows names,
+        workspace.connection().Query(
+            "SELECT DISTINCT segment FROM profiles WHERE segmentation = $1", {segmentation}));
+    std::vector<std::string> known;
+    for (const auto& name : names.rows) known.push_back(store::ToText(name[0]));
+    std::string hint = ClosestMatch(segment, known);
+    return Status::NotFound("no segment '" + segment + "' in segmentation '" + segmentation +
+                            "' of the latest snapshot" +
+                            (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+  return store::ToText(rows.rows[0][0]);
+}
+
+}  // namespace segmenta

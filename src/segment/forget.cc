@@ -1,0 +1,104 @@
+// Preview of a rule being written, and erasure of one customer.
+#include <chrono>
+
+#include "engine/dialect.h"
+#include "segment/history.h"
+#include "segment/rules_segmenter.h"
+#include "segmenta/segments.h"
+#include "store/database.h"
+
+namespace segmenta {
+
+Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
+                                const std::string& rule, int sample) {
+  auto started = std::chrono::steady_clock::now();
+  store::Connection& conn = workspace.connection();
+  const Dialect& sql = DuckDbDialect();
+  SEG_ASSIGN_OR_RETURN(std::vector<SnapshotInfo> snapshots, ListSnapshots(workspace));
+  if (snapshots.empty()) return Status::NotFound("no snapshot yet: run `segmenta run` first");
+  const SnapshotInfo& latest = snapshots.back();
+  std::string id = std::to_string(latest.snapshot_id);
+  SEG_ASSIGN_OR_RETURN(store::Rows known,
+                       conn.Query("SELECT DISTINCT segmentation, segment FROM memberships WHERE "
+                                  "snapshot_id = " +
+                                  id));
+  segment::SegmentContext context{
+      conn,
+      sql,
+      sql.QuoteIdentifier(segment::FeaturesTableOf(latest.snapshot_id)),
+      latest.as_of,
+      "(SELECT segmentation, segment, customer_id FROM memberships WHERE snapshot_id = " + id + ")",
+      {},
+      &project};
+  for (const auto& row : known.rows) {
+    context.known_segments.emplace_back(store::ToText(row[0]), store::ToText(row[1]));
+  }
+  SEG_ASSIGN_OR_RETURN(rules::RuleSchema schema, segment::BuildRuleSchema(context));
+  SEG_ASSIGN_OR_RETURN(rules::CompiledRule compiled, rules::CompileRule(rule, schema, sql, 1));
+  std::string rows = segment::RuleRowsSql(context);
+  std::string customer = "f." + sql.QuoteIdentifier("customer_id");
+  SEG_ASSIGN_OR_RETURN(store::Rows result,
+                       conn.Query("SELECT (SELECT count(*) FROM " + context.features_table +
+                                      "), count(*), "
+                                      "list_sort(list(" +
+                                      customer + "))[1:" + std::to_string(sample) + "] FROM " +
+                                      rows + " WHERE " + compiled.sql,
+                                  compiled.params));
+  RulePreview preview;
+  preview.base = std::get<int64_t>(result.rows[0][0]);
+  preview.customers = std::get<int64_t>(result.rows[0][1]);
+  // The sample comes back as a list's text: [a, b, c].
+  std::string list = store::ToText(result.rows[0][2]);
+  if (list.size() > 2) {
+    list = list.substr(1, list.size() - 2);
+    for (size_t start = 0; start < list.size();) {
+      size_t comma = list.find(", ", start);
+      preview.sample.push_back(list.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 2;
+    }
+  }
+  preview.milliseconds =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return preview;
+}
+
+Result<int64_t> ForgetCustomer(Workspace& workspace, const std::string& customer_id) {
+  store::Connection& conn = workspace.connection();
+  const Dialect& sql = DuckDbDialect();
+  int64_t removed = 0;
+  auto erase = [&](const std::string& statement) -> Status {
+    SEG_ASSIGN_OR_RETURN(int64_t rows, conn.QueryInt(statement, {customer_id}));
+    removed += rows;
+    return Status::Ok();
+  };
+  Status status = store::InTransaction(conn, [&]() -> Status {
+    SEG_ASSIGN_OR_RETURN(
+        int64_t known,
+        conn.QueryInt("SELECT count(*) FROM customers WHERE customer_id = $1", {customer_id}));
+    if (known == 0) return Status::NotFound("no customer '" + customer_id + "' in the workspace");
+    for (const char* table : {"customers", "events", "memberships", "membership_history"}) {
+      SEG_RETURN_IF_ERROR(erase(std::string("DELETE FROM ") + table + " WHERE customer_id = $1"));
+    }
+    // Quarantined rows hold raw text: those with the id as one of their fields.
+    SEG_RETURN_IF_ERROR(erase(
+        "DELETE FROM quarantine WHERE list_contains(regexp_split_to_array(raw, '[,;\\t|]'), $1) "
+        "OR value = $1"));
+    SEG_ASSIGN_OR_RETURN(store::Rows tables,
+                         conn.Query("SELECT table_name FROM information_schema.tables WHERE "
+                                    "table_name = 'features' OR table_name LIKE 'features\\_%' "
+                                    "ESCAPE '\\'"));
+    for (const auto& table : tables.rows) {
+      SEG_RETURN_IF_ERROR(erase("DELETE FROM " + sql.QuoteIdentifier(store::ToText(table[0])) +
+                                " WHERE customer_id = $1"));
+    }
+    return conn.Execute(
+        "INSERT INTO audit VALUES (now(), 'segmenta', 'forget', 'customer sha256:' || "
+        "sha256($1), $2)",
+        {customer_id, "rows removed: " + std::to_string(removed)});
+  });
+  SEG_RETURN_IF_ERROR(status);
+  return removed;
+}
+
+}  // namespace segmenta

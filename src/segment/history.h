@@ -1,0 +1,25 @@
+// Snapshot bookkeeping: the membership history intervals, and the per-snapshot copy
+// of the feature table.
+#ifndef SEGMENTA_SEGMENT_HISTORY_H_
+#define SEGMENTA_SEGMENT_HISTORY_H_
+
+#include <cstdint>
+#include <string>
+
+#include "segmenta/status.h"
+#include "store/database.h"
+
+namespace segmenta::segment {
+
+// "features_<id>": the feature table snapshot `id` used.
+std::string FeaturesTableOf(int64_t snapshot_id);
+
+// Brings membership_history up to date with snapshot `snapshot_id` (as of `as_of`):
+// intervals [entered_at, exited_at) in as_of dates. A snapshot newer than all others
+// closes and opens intervals; an older one (a backfill) rebuilds the history from
+// every snapshot.
+Status UpdateHistory(store::Connection& conn, int64_t snapshot_id, const std::string& as_of);
+
+}  // namespace segmenta::segment
+
+#endif  // SEGMENTA_SEGMENT_HISTORY_H_

@@ -1,0 +1,180 @@
+#include "segment/rules_segmenter.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+namespace segmenta::segment {
+namespace {
+
+constexpr const char* kHits = "__rule_hits";
+const char* const kKnownEventTypes[] = {
+    "purchase",   "refund",     "visit",       "cart_add",        "cart_abandon",
+    "email_sent", "email_open", "email_click", "support_contact", "feedback"};
+
+rules::ValueType TypeOf(const std::string& sql_type) {
+  if (sql_type.ends_with("[]")) return rules::ValueType::kList;
+  if (sql_type == "VARCHAR") return rules::ValueType::kText;
+  if (sql_type == "DATE" || sql_type.starts_with("TIMESTAMP")) return rules::ValueType::kDate;
+  if (sql_type == "BOOLEAN") return rules::ValueType::kBool;
+  return rules::ValueType::kNumber;
+}
+
+// Columns of `table` as (name, type), in order.
+Result<std::vector<std::pair<std::string, std::string>>> Describe(store::Connection& conn,
+                                                                  const std::string& table) {
+  SEG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query("DESCRIBE SELECT * FROM " + table));
+  std::vector<std::pair<std::string, std::string>> columns;
+  for (const auto& row : rows.rows)
+    columns.emplace_back(store::ToText(row[0]), store::ToText(row[1]));
+  return columns;
+}
+
+}  // namespace
+
+std::string RuleRowsSql(const SegmentContext& context) {
+  std::string id = context.sql.QuoteIdentifier("customer_id");
+  return context.features_table + " f JOIN customers c ON c." + id + " = f." + id;
+}
+
+Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context) {
+  const Dialect& sql = context.sql;
+  rules::RuleSchema schema;
+  schema.customer_id_sql = "f." + sql.QuoteIdentifier("customer_id");
+  schema.as_of_sql = sql.DateLiteral(context.as_of);
+  schema.memberships_table = context.memberships_table;
+  std::set<std::string> names;
+  SEG_ASSIGN_OR_RETURN(auto features, Describe(context.conn, context.features_table));
+  for (const auto& [name, type] : features) {
+    if (name == "customer_id") continue;
+    schema.columns.push_back({name, TypeOf(type), "f." + sql.QuoteIdentifier(name)});
+    names.insert(name);
+  }
+  std::set<std::string> personal;
+  for (const SourceConfig& source : context.project->sources) {
+    for (const Attribute& attribute : source.attributes) {
+      if (attribute.role == AttributeRole::kContact) personal.insert(attribute.name);
+    }
+  }
+  SEG_ASSIGN_OR_RETURN(auto attributes, Describe(context.conn, "customers"));
+  for (const auto& [name, type] : attributes) {
+    if (name == "customer_id" || name.starts_with("_") || personal.count(name) ||
+        names.count(name)) {
+      continue;
+    }
+    schema.columns.push_back({name, TypeOf(type), "c." + sql.QuoteIdentifier(name)});
+  }
+  std::set<std::string> types(std::begin(kKnownEventTypes), std::end(kKnownEventTypes));
+  SEG_ASSIGN_OR_RETURN(store::Rows seen, context.conn.Query("SELECT DISTINCT type FROM events"));
+  for (const auto& row : seen.rows) types.insert(store::ToText(row[0]));
+  schema.event_types.assign(types.begin(), types.end());
+  schema.segments = context.known_segments;
+  return schema;
+}
+
+std::string OrderByDependencies(const std::vector<std::string>& names,
+                                const std::vector<std::vector<std::string>>& edges,
+                                std::vector<size_t>& order) {
+  enum class Mark { kNew, kOpen, kDone };
+  std::vector<Mark> marks(names.size(), Mark::kNew);
+  std::vector<size_t> path;
+  std::string cycle;
+  order.clear();
+  std::function<bool(size_t)> visit = [&](size_t node) {
+    if (marks[node] == Mark::kDone) return true;
+    if (marks[node] == Mark::kOpen) {
+      auto start = std::find(path.begin(), path.end(), node);
+      for (auto it = start; it != path.end(); ++it) cycle += names[*it] + " → ";
+      cycle += names[node];
+      return false;
+    }
+    marks[node] = Mark::kOpen;
+    path.push_back(node);
+    for (const std::string& next : edges[node]) {
+      auto found = std::find(names.begin(), names.end(), next);
+      if (found != names.end() && !visit(static_cast<size_t>(found - names.begin()))) return false;
+    }
+    path.pop_back();
+    marks[node] = Mark::kDone;
+    order.push_back(node);
+    return true;
+  };
+  for (size_t node = 0; node < names.size(); ++node) {
+    if (!visit(node)) return cycle;
+  }
+  return "";
+}
+
+Status RulesSegmenter::Error(const std::string& message) const {
+  return Status::InvalidArgument("segmentation '" + config_.name + "': " + message);
+}
+
+std::vector<std::string> RulesSegmenter::Segments() const {
+  std::vector<std::string> segments;
+  for (const auto& [segment, rule] : config_.rules) segments.push_back(segment);
+  return segments;
+}
+
+Result<std::vector<std::string>> RulesSegmenter::Prepare(SegmentContext& context) {
+  if (config_.rules.empty()) {
+    return Error("method \"rules\" needs rules = { \"Segment name\" = \"rule\", … }");
+  }
+  if (config_.overlap != "first" && config_.overlap != "all") {
+    return Error("overlap must be \"first\" or \"all\", not '" + config_.overlap + "'");
+  }
+  SEG_ASSIGN_OR_RETURN(rules::RuleSchema schema, BuildRuleSchema(context));
+  compiled_.clear();
+  std::set<std::string> others;
+  std::vector<std::vector<std::string>> edges;
+  for (const auto& [segment, text] : config_.rules) {
+    Result<rules::CompiledRule> rule = rules::CompileRule(text, schema, context.sql, 1);
+    if (!rule.ok()) return Error("segment '" + segment + "': " + rule.status().message());
+    edges.emplace_back();
+    for (const auto& [segmentation, name] : rule->segment_refs) {
+      if (segmentation == config_.name) {
+        edges.back().push_back(name);
+      } else {
+        others.insert(segmentation);
+      }
+    }
+    compiled_.push_back(std::move(*rule));
+  }
+  std::string cycle = OrderByDependencies(Segments(), edges, order_);
+  if (!cycle.empty()) return Error("segments read each other in a cycle: " + cycle);
+  return std::vector<std::string>(others.begin(), others.end());
+}
+
+Result<SegmenterResult> RulesSegmenter::Run(SegmentContext& context, const std::string& output) {
+  const Dialect& sql = context.sql;
+  store::Connection& conn = context.conn;
+  SEG_RETURN_IF_ERROR(conn.Execute(std::string("DELETE FROM ") + kHits));
+  std::string rows = RuleRowsSql(context);
+  for (size_t index : order_) {
+    const std::string& segment = config_.rules[index].first;
+    SEG_RETURN_IF_ERROR(conn.Execute(
+        std::string("INSERT INTO ") + kHits + " SELECT " + sql.QuoteString(config_.name) + ", " +
+            sql.QuoteString(segment) + ", " + std::to_string(index) + ", f." +
+            sql.QuoteIdentifier("customer_id") + " FROM " + rows + " WHERE " + compiled_[index].sql,
+        compiled_[index].params));
+  }
+  std::string pick = config_.overlap == "first"
+                         ? "SELECT customer_id, arg_min(segment, position) AS segment FROM " +
+                               std::string(kHits) + " GROUP BY customer_id"
+                         : "SELECT customer_id, segment FROM " + std::string(kHits);
+  SEG_RETURN_IF_ERROR(conn.Execute("CREATE OR REPLACE TEMP TABLE " + output +
+                                   " AS SELECT customer_id, segment, 1.0 AS score FROM (" + pick +
+                                   ")"));
+  SegmenterResult result;
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t index = 0; index < config_.rules.size(); ++index) {
+    nlohmann::json clauses = nlohmann::json::array();
+    for (const rules::RuleClause& clause : compiled_[index].clauses) clauses.push_back(clause.text);
+    list.push_back({{"segment", config_.rules[index].first},
+                    {"rule", config_.rules[index].second},
+                    {"clauses", clauses}});
+  }
+  result.model = {{"method", "rules"}, {"overlap", config_.overlap}, {"rules", list}};
+  return result;
+}
+
+}  // namespace segmenta::segment

@@ -1,0 +1,199 @@
+// RunSegmentations: features → every segmenter in dependency order → profiles and
+// health → one snapshot, written in one transaction.
+#include <chrono>
+#include <map>
+
+#include "engine/dialect.h"
+#include "segment/health.h"
+#include "segment/history.h"
+#include "segment/profile.h"
+#include "segment/rules_segmenter.h"
+#include "segment/segmenter.h"
+#include "segmenta/features.h"
+#include "segmenta/segments.h"
+#include "store/database.h"
+
+namespace segmenta {
+namespace {
+
+using segment::Segmenter;
+
+constexpr const char* kRunMemberships = "__run_memberships";
+constexpr const char* kOutput = "__segment_out";
+
+struct Planned {
+  const SegmentationConfig* config;
+  std::unique_ptr<Segmenter> segmenter;
+  std::vector<std::string> depends_on;
+  nlohmann::json model;
+};
+
+Status CreateRunTables(store::Connection& conn) {
+  return conn.Execute(std::string("CREATE OR REPLACE TEMP TABLE ") + kRunMemberships +
+                      " (segmentation VARCHAR, segment VARCHAR, customer_id VARCHAR, score "
+                      "DOUBLE); CREATE OR REPLACE TEMP TABLE __rule_hits (segmentation VARCHAR, "
+                      "segment VARCHAR, position INTEGER, customer_id VARCHAR)");
+}
+
+// The segmenters of the project, prepared and in the order they must run.
+Result<std::vector<Planned>> Plan(const Project& project, segment::SegmentContext& context) {
+  std::vector<Planned> planned;
+  for (const SegmentationConfig& config : project.segmentations) {
+    SEG_ASSIGN_OR_RETURN(std::unique_ptr<Segmenter> segmenter,
+                         segment::MakeSegmenter(config, project));
+    for (const std::string& name : segmenter->Segments()) {
+      context.known_segments.emplace_back(config.name, name);
+    }
+    planned.push_back({&config, std::move(segmenter), {}, {}});
+  }
+  std::vector<std::string> names;
+  std::vector<std::vector<std::string>> edges;
+  for (Planned& plan : planned) {
+    Result<std::vector<std::string>> depends = plan.segmenter->Prepare(context);
+    if (!depends.ok()) {
+      return Status::InvalidArgument(project.file.string() + ":" +
+                                     std::to_string(plan.config->line) + ": " +
+                                     depends.status().message());
+    }
+    names.push_back(plan.config->name);
+    edges.push_back(*depends);
+  }
+  std::vector<size_t> order;
+  std::string cycle = segment::OrderByDependencies(names, edges, order);
+  if (!cycle.empty()) {
+    return Status::InvalidArgument(project.file.string() +
+                                   ": segmentations read each other in a cycle: " + cycle);
+  }
+  std::vector<Planned> ordered;
+  for (size_t index : order) ordered.push_back(std::move(planned[index]));
+  return ordered;
+}
+
+std::string DataFingerprint(store::Connection& conn) {
+  Result<store::Rows> rows = conn.Query(
+      "SELECT count(*), CAST(max(ts) AS VARCHAR), CAST(round(sum(amount), 2) AS VARCHAR), "
+      "(SELECT count(*) FROM customers) FROM events");
+  if (!rows.ok() || rows->rows.empty()) return "";
+  std::string print;
+  for (const auto& value : rows->rows[0]) print += store::ToText(value) + "/";
+  return print;
+}
+
+std::string ConfigHash(const Project& project) {
+  std::string text;
+  for (const SegmentationConfig& config : project.segmentations) {
+    text += config.name + "|" + config.method + "|" + config.overlap + "|" +
+            std::to_string(config.bins) + "|";
+    for (const auto& [segment, rule] : config.rules) text += segment + "=" + rule + ";";
+    for (const auto& [segment, cells] : config.grid) {
+      text += segment + ":";
+      for (const std::string& cell : cells) text += cell + ",";
+    }
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(text));
+  return hex;
+}
+
+// Everything of the run, inside one transaction.
+Status WriteSnapshot(store::Connection& conn, const Dialect& sql, RunReport& report,
+                     const Project& project, const std::vector<Planned>& planned,
+                     const std::vector<segment::SegmentProfile>& profiles) {
+  SEG_ASSIGN_OR_RETURN(report.snapshot_id,
+                       conn.QueryInt("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots"));
+  std::string id = std::to_string(report.snapshot_id);
+  SEG_RETURN_IF_ERROR(conn.Execute(
+      "INSERT INTO snapshots (snapshot_id, created_at, as_of, config_hash, data_fingerprint, "
+      "seconds) VALUES ($1, now(), CAST($2 AS DATE), $3, $4, $5)",
+      {report.snapshot_id, report.as_of, ConfigHash(project), DataFingerprint(conn),
+       report.seconds}));
+  SEG_RETURN_IF_ERROR(conn.Execute("INSERT INTO memberships SELECT " + id +
+                                   ", segmentation, customer_id, segment, score FROM " +
+                                   kRunMemberships));
+  for (const Planned& plan : planned) {
+    SEG_RETURN_IF_ERROR(conn.Execute("INSERT INTO models VALUES ($1, $2, $3)",
+                                     {report.snapshot_id, plan.config->name, plan.model.dump()}));
+  }
+  for (const segment::SegmentProfile& profile : profiles) {
+    SEG_RETURN_IF_ERROR(conn.Execute(
+        "INSERT INTO profiles VALUES ($1, $2, $3, $4)",
+        {report.snapshot_id, profile.segmentation, profile.segment, profile.json.dump()}));
+  }
+  for (const HealthWarning& warning : report.health) {
+    SEG_RETURN_IF_ERROR(
+        conn.Execute("INSERT INTO health VALUES ($1, NULLIF($2, ''), NULLIF($3, ''), $4, $5)",
+                     {report.snapshot_id, warning.segmentation, warning.segment, warning.check,
+                      warning.message}));
+  }
+  SEG_RETURN_IF_ERROR(conn.Execute(
+      "CREATE TABLE " + sql.QuoteIdentifier(segment::FeaturesTableOf(report.snapshot_id)) +
+      " AS SELECT * FROM " + sql.QuoteIdentifier("features")));
+  return segment::UpdateHistory(conn, report.snapshot_id, report.as_of);
+}
+
+}  // namespace
+
+Result<RunReport> RunSegmentations(const Project& project, Workspace& workspace,
+                                   const RunOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  auto progress = [&](const std::string& step, double done) {
+    if (options.progress) options.progress(step, done);
+  };
+  if (project.segmentations.empty()) {
+    return Status::InvalidArgument(project.file.string() +
+                                   " declares no segmentation; add [[segmentation]] with name "
+                                   "and method (rfm, rules, journey)");
+  }
+  store::Connection& conn = workspace.connection();
+  const Dialect& sql = DuckDbDialect();
+  FeatureOptions feature_options = project.features;
+  if (options.as_of) feature_options.as_of = options.as_of;
+  SEG_ASSIGN_OR_RETURN(
+      FeatureTable table,
+      BuildFeatures(workspace, feature_options, [&](double done) { progress("features", done); }));
+  RunReport report;
+  report.as_of = table.as_of;
+  report.customers = table.customers;
+  SEG_RETURN_IF_ERROR(CreateRunTables(conn));
+  segment::SegmentContext context{conn, sql,     sql.QuoteIdentifier("features"), table.as_of, "",
+                                  {},   &project};
+  context.memberships_table = std::string("(SELECT segmentation, segment, customer_id FROM ") +
+                              kRunMemberships +
+                              " UNION ALL SELECT segmentation, segment, customer_id FROM "
+                              "__rule_hits)";
+  SEG_ASSIGN_OR_RETURN(std::vector<Planned> planned, Plan(project, context));
+  for (size_t index = 0; index < planned.size(); ++index) {
+    Planned& plan = planned[index];
+    progress(plan.config->name, static_cast<double>(index) / planned.size());
+    SEG_ASSIGN_OR_RETURN(segment::SegmenterResult result, plan.segmenter->Run(context, kOutput));
+    plan.model = std::move(result.model);
+    plan.model["segments"] = plan.segmenter->Segments();
+    SEG_RETURN_IF_ERROR(conn.Execute(std::string("INSERT INTO ") + kRunMemberships + " SELECT " +
+                                     sql.QuoteString(plan.config->name) +
+                                     ", segment, customer_id, score FROM " + kOutput));
+  }
+  progress("profiles", -1);
+  std::vector<segment::SegmentProfile> profiles;
+  for (const Planned& plan : planned) {
+    SEG_ASSIGN_OR_RETURN(
+        SegmentationResult sizes,
+        segment::SegmentSizes(conn, kRunMemberships, "features", *plan.config,
+                              plan.segmenter->Segments(), table.customers, project.min_group_size));
+    report.segmentations.push_back(std::move(sizes));
+    SEG_ASSIGN_OR_RETURN(
+        auto built, segment::BuildProfiles(context, kRunMemberships, report.segmentations.back(),
+                                           project.min_group_size));
+    for (auto& profile : built) profiles.push_back(std::move(profile));
+  }
+  SEG_ASSIGN_OR_RETURN(report.health, segment::CheckHealth(conn, report, project.min_group_size));
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  progress("snapshot", -1);
+  SEG_RETURN_IF_ERROR(store::InTransaction(
+      conn, [&] { return WriteSnapshot(conn, sql, report, project, planned, profiles); }));
+  (void)conn.Execute(std::string("DROP TABLE IF EXISTS ") + kRunMemberships +
+                     "; DROP TABLE IF EXISTS __rule_hits; DROP TABLE IF EXISTS " + kOutput);
+  return report;
+}
+
+}  // namespace segmenta

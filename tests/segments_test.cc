@@ -1,0 +1,176 @@
+// `run` end to end on a small demo: snapshots, history, compare, and a run killed with
+// SIGKILL at any moment leaving the previous snapshot intact.
+#include "segmenta/segments.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "segmenta/demo.h"
+#include "segmenta/ingest.h"
+#include "store/database.h"
+#include "testing.h"
+
+namespace segmenta {
+namespace {
+
+class SegmentsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    DemoOptions demo;
+    demo.customers = 3000;
+    demo.seed = 11;
+    ASSERT_TRUE(WriteDemoProject(demo, dir_->path() / "shop").ok());
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  void SetUp() override {
+    std::filesystem::remove_all(dir_->path() / "shop" / ".segmenta");
+    Result<Project> project = LoadProject(dir_->path() / "shop");
+    ASSERT_TRUE(project.ok()) << project.status().ToString();
+    project_ = *project;
+    Result<Workspace> ws = Workspace::Open(project_.workspace);
+    ASSERT_TRUE(ws.ok());
+    workspace_ = std::make_unique<Workspace>(std::move(*ws));
+    ASSERT_TRUE(Ingest(project_, *workspace_, {}).ok());
+  }
+
+  int64_t Count(const std::string& sql) { return *workspace_->connection().QueryInt(sql); }
+
+  static testing::TempDir* dir_;
+  Project project_;
+  std::unique_ptr<Workspace> workspace_;
+};
+testing::TempDir* SegmentsTest::dir_ = nullptr;
+
+TEST_F(SegmentsTest, RunWritesOneCompleteSnapshot) {
+  Result<RunReport> run = RunSegmentations(project_, *workspace_, {});
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->snapshot_id, 1);
+  EXPECT_EQ(run->customers, 3000);
+  ASSERT_FALSE(run->segmentations.empty());
+  const SegmentationResult& rfm = run->segmentations[0];
+  EXPECT_EQ(rfm.name, "rfm");
+  int64_t total = 0;
+  for (const SegmentSize& size : rfm.segments) total += size.customers;
+  EXPECT_LE(total, 3000);  // suppressed segments count 0
+  EXPECT_EQ(Count("SELECT count(*) FROM memberships WHERE segmentation = 'rfm'"), 3000);
+  EXPECT_EQ(Count("SELECT count(*) FROM features_1"), 3000);
+  EXPECT_EQ(Count("SELECT count(*) FROM models WHERE snapshot_id = 1"),
+            static_cast<int64_t>(project_.segmentations.size()));
+  EXPECT_GT(Count("SELECT count(*) FROM profiles WHERE snapshot_id = 1"), 5);
+  EXPECT_EQ(Count("SELECT count(*) FROM membership_history WHERE exited_at IS NULL AND "
+                  "segmentation = 'rfm'"),
+            3000);
+  Result<store::Rows> profile = workspace_->connection().Query(
+      "SELECT json->>'name', json->>'play'->>'name', json->>'description' FROM profiles "
+      "WHERE segment = 'Champions'");
+  ASSERT_TRUE(profile.ok());
+  ASSERT_EQ(profile->size(), 1u);
+  EXPECT_FALSE(store::ToText(profile->rows[0][0]).empty());
+  EXPECT_NE(store::ToText(profile->rows[0][2]).find("customers"), std::string::npos);
+}
+
+TEST_F(SegmentsTest, HistoryAnswersWhoWasInASegmentOnADate) {
+  RunOptions earlier;
+  earlier.as_of = "2026-05-01";
+  ASSERT_TRUE(RunSegmentations(project_, *workspace_, earlier).ok());
+  ASSERT_TRUE(RunSegmentations(project_, *workspace_, {}).ok());  // as of 2026-11-01
+  Result<std::vector<std::string>> then =
+      ListMembers(*workspace_, {"rfm", "Champions", std::string("2026-06-01"), 0});
+  Result<std::vector<std::string>> now = ListMembers(*workspace_, {"rfm", "Champions", {}, 0});
+  ASSERT_TRUE(then.ok() && now.ok());
+  EXPECT_EQ(static_cast<int64_t>(then->size()),
+            Count("SELECT count(*) FROM memberships WHERE snapshot_id = 1 AND segment = "
+                  "'Champions'"));
+  EXPECT_EQ(static_cast<int64_t>(now->size()),
+            Count("SELECT count(*) FROM memberships WHERE snapshot_id = 2 AND segment = "
+                  "'Champions'"));
+  EXPECT_NE(*then, *now);
+  Result<std::vector<std::string>> before =
+      ListMembers(*workspace_, {"rfm", "Champions", std::string("2026-01-01"), 0});
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(before->empty());
+  Result<std::vector<std::string>> typo = ListMembers(*workspace_, {"rfm", "Champion", {}, 0});
+  EXPECT_EQ(typo.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(typo.status().message().find("did you mean 'Champions'"), std::string::npos);
+
+  Result<Comparison> comparison = CompareSnapshots(project_, *workspace_);
+  ASSERT_TRUE(comparison.ok()) << comparison.status().ToString();
+  EXPECT_EQ(comparison->a.as_of, "2026-05-01");
+  EXPECT_EQ(comparison->b.as_of, "2026-11-01");
+  const SegmentationComparison& rfm = comparison->segmentations.at(0);
+  int64_t moved = 0, all = 0;
+  for (const Migration& m : rfm.migrations) {
+    all += m.customers;
+    if (m.from != m.to) moved += m.customers;
+  }
+  EXPECT_GT(moved, 0);
+  EXPECT_LE(all, 3000);
+  // A backfill (older as_of after newer ones) rebuilds the history consistently.
+  RunOptions backfill;
+  backfill.as_of = "2026-08-01";
+  Result<RunReport> third = RunSegmentations(project_, *workspace_, backfill);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  Result<std::vector<std::string>> august =
+      ListMembers(*workspace_, {"rfm", "Champions", std::string("2026-08-15"), 0});
+  ASSERT_TRUE(august.ok());
+  EXPECT_EQ(static_cast<int64_t>(august->size()),
+            Count("SELECT count(*) FROM memberships WHERE snapshot_id = 3 AND segment = "
+                  "'Champions'"));
+  EXPECT_EQ(Count("SELECT count(*) FROM membership_history WHERE exited_at IS NULL AND "
+                  "segmentation = 'rfm'"),
+            3000);  // open intervals are those of the newest as_of (snapshot 2)
+}
+
+// Kills `segmenta run` at several moments; each time the workspace must open and hold
+// exactly the snapshots that committed, each complete.
+TEST_F(SegmentsTest, ARunKilledAtAnyMomentLeavesThePreviousSnapshotIntact) {
+  ASSERT_TRUE(RunSegmentations(project_, *workspace_, {}).ok());
+  workspace_.reset();  // the CLI opens the workspace itself
+  std::string project_dir = (dir_->path() / "shop").string();
+  for (int delay_ms : {5, 40, 120, 250, 400}) {
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      int null = open("/dev/null", O_WRONLY);
+      dup2(null, 1);
+      dup2(null, 2);
+      execl(SEGMENTA_BINARY, SEGMENTA_BINARY, "-C", project_dir.c_str(), "run",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    Result<Workspace> ws = Workspace::Open(project_.workspace);
+    ASSERT_TRUE(ws.ok()) << ws.status().ToString();
+    store::Connection& conn = ws->connection();
+    int64_t snapshots = *conn.QueryInt("SELECT count(*) FROM snapshots");
+    ASSERT_GE(snapshots, 1);
+    for (int64_t id = 1; id <= snapshots; ++id) {
+      std::string snap = std::to_string(id);
+      EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM memberships WHERE snapshot_id = " + snap +
+                               " AND segmentation = 'rfm'"),
+                3000)
+          << "snapshot " << id << " after a kill at " << delay_ms << " ms";
+      EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM features_" + snap), 3000);
+    }
+    EXPECT_EQ(*conn.QueryInt("SELECT count(*) FROM membership_history WHERE exited_at IS NULL "
+                             "AND segmentation = 'rfm'"),
+              3000);
+  }
+  Result<Workspace> ws = Workspace::Open(project_.workspace);
+  ASSERT_TRUE(ws.ok());
+  EXPECT_TRUE(RunSegmentations(project_, *ws, {}).ok());  // and it still runs
+}
+
+}  // namespace
+}  // namespace segmenta
