@@ -25,6 +25,9 @@ demo: build
 	$(BUILD)/segmenta init $(DEMO_DIR) --demo $(DEMO_CUSTOMERS) --seed 42
 	$(BUILD)/segmenta -C $(DEMO_DIR) ingest
 	$(BUILD)/segmenta -C $(DEMO_DIR) features --out features.parquet
+	$(BUILD)/segmenta -C $(DEMO_DIR) run --as-of 2026-08-01 > /dev/null
+	$(BUILD)/segmenta -C $(DEMO_DIR) run
+	$(BUILD)/segmenta -C $(DEMO_DIR) report --out report.html
 
 bench: build
 	@scripts/setup.sh --bench

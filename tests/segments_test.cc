@@ -172,5 +172,52 @@ TEST_F(SegmentsTest, ARunKilledAtAnyMomentLeavesThePreviousSnapshotIntact) {
   EXPECT_TRUE(RunSegmentations(project_, *ws, {}).ok());  // and it still runs
 }
 
+TEST_F(SegmentsTest, ForgetErasesTheCustomerEverywhereAndAuditsByHash) {
+  ASSERT_TRUE(RunSegmentations(project_, *workspace_, {}).ok());
+  const std::string id = "C0000007";
+  ASSERT_GT(Count("SELECT count(*) FROM events WHERE customer_id = '" + id + "'"), 0);
+  Result<int64_t> removed = ForgetCustomer(*workspace_, id);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_GT(*removed, 3);
+  for (const char* table :
+       {"customers", "events", "memberships", "membership_history", "features", "features_1"}) {
+    EXPECT_EQ(
+        Count(std::string("SELECT count(*) FROM ") + table + " WHERE customer_id = '" + id + "'"),
+        0)
+        << table;
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE action = 'forget' AND object LIKE "
+                  "'customer sha256:%' AND strpos(object || coalesce(detail, ''), '" +
+                  id + "') = 0"),
+            1);
+  EXPECT_EQ(ForgetCustomer(*workspace_, id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(SegmentsTest, ExplanationsPreviewAndReport) {
+  ASSERT_TRUE(RunSegmentations(project_, *workspace_, {}).ok());
+  Result<CustomerView> view = ExplainCustomer(project_, *workspace_, "C0000042");
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  ASSERT_FALSE(view->explanations.empty());
+  EXPECT_EQ(view->explanations[0].segmentation, "rfm");
+  ASSERT_EQ(view->explanations[0].segments.size(), 1u);
+  EXPECT_NE(view->explanations[0].reasons.at(0).find("thresholds"), std::string::npos);
+  EXPECT_EQ(ExplainCustomer(project_, *workspace_, "C000004").status().code(),
+            StatusCode::kNotFound);
+  Result<RulePreview> preview = PreviewRule(project_, *workspace_, "frequency >= 5");
+  ASSERT_TRUE(preview.ok()) << preview.status().ToString();
+  EXPECT_EQ(preview->customers, Count("SELECT count(*) FROM features WHERE frequency >= 5"));
+  EXPECT_EQ(preview->sample.size(), 10u);
+  Result<RulePreview> typo = PreviewRule(project_, *workspace_, "frequncy >= 5");
+  EXPECT_EQ(typo.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(typo.status().message().find("did you mean 'frequency'"), std::string::npos);
+  std::filesystem::path file = dir_->path() / "report.html";
+  ASSERT_TRUE(WriteReport(project_, *workspace_, file).ok());
+  std::string html = testing::ReadFile(file);
+  EXPECT_NE(html.find("RFM grid"), std::string::npos);
+  EXPECT_NE(html.find("Champions"), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos);  // nothing to fetch
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace segmenta

@@ -86,6 +86,11 @@ struct PreviewFlags {
   int sample = 10;
 };
 
+struct ReportFlags {
+  std::string out = "report.html";
+};
+int RunHtmlReport(const GlobalFlags& global, const ReportFlags& flags, const Output& out);
+
 int RunCustomer(const GlobalFlags& global, const CustomerFlags& flags, const Output& out);
 int RunShow(const GlobalFlags& global, const ShowFlags& flags, const Output& out);
 int RunPreview(const GlobalFlags& global, const PreviewFlags& flags, const Output& out);

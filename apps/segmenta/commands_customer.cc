@@ -114,4 +114,19 @@ int RunForget(const GlobalFlags& global, const CustomerFlags& flags, const Outpu
   return 0;
 }
 
+int RunHtmlReport(const GlobalFlags& global, const ReportFlags& flags, const Output& out) {
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  std::filesystem::path file = flags.out;
+  if (file.is_relative()) file = std::filesystem::path(global.project_dir) / file;
+  Status written = WriteReport(*opened.project, *opened.workspace, file);
+  if (!written.ok()) return Fail(out, written);
+  if (out.json) {
+    PrintJson({{"ok", true}, {"out", file.string()}});
+  } else {
+    std::cout << "Wrote " << file.string() << "\n";
+  }
+  return 0;
+}
+
 }  // namespace segmenta::cli

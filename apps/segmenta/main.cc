@@ -88,6 +88,11 @@ int Run(int argc, char** argv) {
   CLI::App* forget_cmd = app.add_subcommand("forget", "Erase one customer everywhere (audited)");
   forget_cmd->add_option("id", forget.id, "Customer id")->required();
 
+  ReportFlags report;
+  CLI::App* report_cmd =
+      app.add_subcommand("report", "Write the latest snapshot as one self-contained HTML file");
+  report_cmd->add_option("--out", report.out, "The file to write (default report.html)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -104,6 +109,7 @@ int Run(int argc, char** argv) {
   if (show_cmd->parsed()) return RunShow(global, show, out);
   if (preview_cmd->parsed()) return RunPreview(global, preview, out);
   if (forget_cmd->parsed()) return RunForget(global, forget, out);
+  if (report_cmd->parsed()) return RunHtmlReport(global, report, out);
   if (segments_cmd->parsed()) return RunSegments(global, segments, out);
   if (members_cmd->parsed()) return RunMembers(global, members, out);
   if (compare_cmd->parsed()) return RunCompare(global, compare, out);

@@ -143,6 +143,12 @@ Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
 // Profiles are aggregates and stay. Returns the number of rows removed.
 Result<int64_t> ForgetCustomer(Workspace& workspace, const std::string& customer_id);
 
+// Writes the latest snapshot as one self-contained HTML file (no scripts, no network
+// request: charts are inline SVG): overview, segment sizes, the RFM grid as a heatmap,
+// profile cards, moves since the previous snapshot, health warnings. Groups below
+// privacy.min_group_size are withheld.
+Status WriteReport(const Project& project, Workspace& workspace, const std::filesystem::path& file);
+
 }  // namespace segmenta
 
 #endif  // SEGMENTA_SEGMENTS_H_

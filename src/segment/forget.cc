@@ -1,4 +1,5 @@
 // Preview of a rule being written, and erasure of one customer.
+#include <algorithm>
 #include <chrono>
 
 #include "engine/dialect.h"
@@ -37,25 +38,18 @@ Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
   SEG_ASSIGN_OR_RETURN(rules::CompiledRule compiled, rules::CompileRule(rule, schema, sql, 1));
   std::string rows = segment::RuleRowsSql(context);
   std::string customer = "f." + sql.QuoteIdentifier("customer_id");
-  SEG_ASSIGN_OR_RETURN(store::Rows result,
-                       conn.Query("SELECT (SELECT count(*) FROM " + context.features_table +
-                                      "), count(*), "
-                                      "list_sort(list(" +
-                                      customer + "))[1:" + std::to_string(sample) + "] FROM " +
-                                      rows + " WHERE " + compiled.sql,
-                                  compiled.params));
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows result,
+      conn.Query("SELECT " + customer + ", count(*) OVER () FROM " + rows + " WHERE " +
+                     compiled.sql + " ORDER BY 1 LIMIT " + std::to_string(std::max(sample, 1)),
+                 compiled.params));
   RulePreview preview;
-  preview.base = std::get<int64_t>(result.rows[0][0]);
-  preview.customers = std::get<int64_t>(result.rows[0][1]);
-  // The sample comes back as a list's text: [a, b, c].
-  std::string list = store::ToText(result.rows[0][2]);
-  if (list.size() > 2) {
-    list = list.substr(1, list.size() - 2);
-    for (size_t start = 0; start < list.size();) {
-      size_t comma = list.find(", ", start);
-      preview.sample.push_back(list.substr(start, comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 2;
+  SEG_ASSIGN_OR_RETURN(preview.base,
+                       conn.QueryInt("SELECT count(*) FROM " + context.features_table));
+  for (const auto& row : result.rows) {
+    preview.customers = std::get<int64_t>(row[1]);
+    if (static_cast<int>(preview.sample.size()) < sample) {
+      preview.sample.push_back(store::ToText(row[0]));
     }
   }
   preview.milliseconds =

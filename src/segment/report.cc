@@ -1,0 +1,235 @@
+// The one-file HTML report: everything inline (CSS and SVG), nothing fetched.
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "segmenta/segments.h"
+#include "store/database.h"
+
+namespace segmenta {
+namespace {
+
+std::string Escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string Fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+std::string Count(int64_t value) {
+  std::string digits = std::to_string(value);
+  for (int pos = static_cast<int>(digits.size()) - 3; pos > (value < 0 ? 1 : 0); pos -= 3) {
+    digits.insert(static_cast<size_t>(pos), ",");
+  }
+  return digits;
+}
+
+constexpr const char* kStyle = R"css(
+body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
+header{background:#1f3a5f;color:#fff;padding:24px 40px}h1{margin:0;font-size:26px}
+main{padding:8px 40px 40px;max-width:1200px}h2{margin-top:36px;border-bottom:2px solid #d8dde5}
+.cards{display:flex;flex-wrap:wrap;gap:16px}.card{background:#fff;border-radius:8px;
+padding:16px;box-shadow:0 1px 3px #0002;flex:1 1 320px}.card h3{margin:0 0 4px}
+.kpi{font-size:28px;font-weight:600}.muted{color:#667}.warn{background:#fff4e5;
+border-left:4px solid #f0a020;padding:8px 12px;margin:6px 0}table{border-collapse:collapse}
+td,th{padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}
+tr:nth-child(even){background:#eef1f5}.play{display:inline-block;background:#e3f1e6;
+color:#1d6b32;border-radius:4px;padding:2px 8px;font-weight:600}
+)css";
+
+std::string Bars(const SegmentationResult& segmentation) {
+  int64_t largest = 1;
+  for (const SegmentSize& s : segmentation.segments) largest = std::max(largest, s.customers);
+  const int row = 26, label = 190, width = 460;
+  std::ostringstream svg;
+  svg << "<svg role=\"img\" aria-label=\"segment sizes\" width=\"" << label + width + 120
+      << "\" height=\"" << row * segmentation.segments.size() + 6 << "\">";
+  int y = 0;
+  for (const SegmentSize& s : segmentation.segments) {
+    int bar = static_cast<int>(width * static_cast<double>(s.customers) / largest);
+    svg << "<text x=\"0\" y=\"" << y + 17 << "\" font-size=\"13\">" << Escape(s.segment)
+        << "</text><rect x=\"" << label << "\" y=\"" << y + 4 << "\" width=\"" << bar
+        << "\" height=\"18\" fill=\"#3b6ea8\"/><text x=\"" << label + bar + 6 << "\" y=\"" << y + 17
+        << "\" font-size=\"12\">"
+        << (s.suppressed ? "withheld" : Count(s.customers) + " · " + Fixed(100 * s.share, 1) + "%")
+        << "</text>";
+    y += row;
+  }
+  svg << "</svg>";
+  return svg.str();
+}
+
+// R (rows, 5 at the top) × F (columns) customer counts from the rfm membership scores.
+Result<std::string> RfmHeatmap(store::Connection& conn, int64_t snapshot, const std::string& name,
+                               int min_group_size) {
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query("SELECT CAST(score // 100 AS INTEGER), CAST((score // 10) % 10 AS INTEGER), "
+                 "count(*), any_value(segment) FROM memberships WHERE snapshot_id = $1 AND "
+                 "segmentation = $2 AND score IS NOT NULL GROUP BY 1, 2",
+                 {snapshot, name}));
+  std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, std::string>> cells;
+  int64_t largest = 1, bins = 0;
+  for (const auto& row : rows.rows) {
+    auto r = static_cast<int64_t>(store::ToDouble(row[0]));
+    auto f = static_cast<int64_t>(store::ToDouble(row[1]));
+    cells[{r, f}] = {std::get<int64_t>(row[2]), store::ToText(row[3])};
+    largest = std::max(largest, std::get<int64_t>(row[2]));
+    bins = std::max({bins, r, f});
+  }
+  const int size = 92;
+  std::ostringstream svg;
+  svg << "<svg role=\"img\" aria-label=\"RFM grid\" width=\"" << size * bins + 40 << "\" height=\""
+      << size * bins + 40 << "\">";
+  for (int64_t r = bins; r >= 1; --r) {
+    for (int64_t f = 1; f <= bins; ++f) {
+      auto [count, segment] =
+          cells.count({r, f}) ? cells[{r, f}] : std::pair<int64_t, std::string>{0, ""};
+      double heat = std::sqrt(static_cast<double>(count) / largest);
+      int x = 30 + static_cast<int>((f - 1) * size), y = static_cast<int>((bins - r) * size);
+      int shade = 245 - static_cast<int>(170 * heat);
+      svg << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << size - 2 << "\" height=\""
+          << size - 2 << "\" fill=\"rgb(" << shade << "," << shade + 8 << ",255)\"/>"
+          << "<text x=\"" << x + 6 << "\" y=\"" << y + 20 << "\" font-size=\"11\">"
+          << Escape(segment.substr(0, 16)) << "</text><text x=\"" << x + 6 << "\" y=\"" << y + 50
+          << "\" font-size=\"16\" font-weight=\"600\">"
+          << (count > 0 && count < min_group_size ? "&lt;" + std::to_string(min_group_size)
+                                                  : Count(count))
+          << "</text>";
+    }
+    svg << "<text x=\"4\" y=\"" << (bins - r) * size + 50 << "\" font-size=\"13\">R" << r
+        << "</text>";
+  }
+  for (int64_t f = 1; f <= bins; ++f) {
+    svg << "<text x=\"" << 30 + (f - 1) * size + 36 << "\" y=\"" << bins * size + 20
+        << "\" font-size=\"13\">F" << f << "</text>";
+  }
+  svg << "</svg>";
+  return svg.str();
+}
+
+std::string ProfileCard(const nlohmann::json& p) {
+  std::ostringstream html;
+  html << "<div class=\"card\"><h3>" << Escape(p.value("segment", std::string())) << "</h3>";
+  if (p.value("suppressed", false)) {
+    html << "<p class=\"muted\">Fewer than " << p["min_group_size"].dump()
+         << " customers: withheld.</p></div>";
+    return html.str();
+  }
+  if (!p.contains("name")) return html.str() + "<p class=\"muted\">Empty.</p></div>";
+  html << "<div class=\"muted\">" << Escape(p["name"].get<std::string>()) << "</div>"
+       << "<div class=\"kpi\">" << Count(p["customers"].get<int64_t>()) << "</div><p>"
+       << Escape(p["description"].get<std::string>()) << "</p><span class=\"play\">"
+       << Escape(p["play"]["name"].get<std::string>()) << "</span> <span class=\"muted\">"
+       << Escape(p["play"]["why"].get<std::string>()) << "</span></div>";
+  return html.str();
+}
+
+}  // namespace
+
+Status WriteReport(const Project& project, Workspace& workspace,
+                   const std::filesystem::path& file) {
+  store::Connection& conn = workspace.connection();
+  SEG_ASSIGN_OR_RETURN(RunReport run, LoadSnapshot(project, workspace));
+  std::ostringstream html;
+  html << "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Segmenta "
+          "report, as of "
+       << run.as_of << "</title><style>" << kStyle << "</style></head><body><header><h1>"
+       << "Customer segments</h1><div>Snapshot " << run.snapshot_id << " · as of " << run.as_of
+       << " · " << Count(run.customers) << " customers</div></header><main>";
+  html << "<h2>Overview</h2><div class=\"cards\">";
+  for (const SegmentationResult& s : run.segmentations) {
+    html << "<div class=\"card\"><h3>" << Escape(s.name) << "</h3><div class=\"muted\">"
+         << Escape(s.method) << " · " << s.segments.size() << " segments</div></div>";
+  }
+  html << "</div><h2>Health</h2>";
+  if (run.health.empty()) html << "<p>No warnings.</p>";
+  for (const HealthWarning& w : run.health) {
+    html << "<div class=\"warn\"><b>" << Escape(w.segmentation.empty() ? "data" : w.segmentation)
+         << (w.segment.empty() ? "" : " / " + Escape(w.segment)) << "</b>: " << Escape(w.message)
+         << "</div>";
+  }
+  for (const SegmentationResult& s : run.segmentations) {
+    html << "<h2>" << Escape(s.name) << "</h2>" << Bars(s);
+    if (s.method == "rfm") {
+      SEG_ASSIGN_OR_RETURN(std::string heatmap,
+                           RfmHeatmap(conn, run.snapshot_id, s.name, project.min_group_size));
+      html << "<h3>RFM grid (customers per recency × frequency score)</h3>" << heatmap;
+    }
+    SEG_ASSIGN_OR_RETURN(store::Rows profiles,
+                         conn.Query("SELECT json FROM profiles WHERE snapshot_id = $1 AND "
+                                    "segmentation = $2 ORDER BY rowid",
+                                    {run.snapshot_id, s.name}));
+    html << "<h3>Profiles</h3><div class=\"cards\">";
+    for (const auto& row : profiles.rows) {
+      html << ProfileCard(nlohmann::json::parse(store::ToText(row[0]), nullptr, false));
+    }
+    html << "</div>";
+  }
+  Result<Comparison> moves = CompareSnapshots(project, workspace);
+  html << "<h2>Since the previous snapshot</h2>";
+  if (!moves.ok()) {
+    html << "<p class=\"muted\">" << Escape(moves.status().message()) << "</p>";
+  } else {
+    for (const SegmentationComparison& c : moves->segmentations) {
+      html << "<h3>" << Escape(c.segmentation) << " (as of " << moves->a.as_of << " → "
+           << moves->b.as_of << ")</h3><table><tr><th>segment</th><th>before</th><th>now</th>"
+           << "<th>change</th></tr>";
+      for (const auto& [segment, sizes] : c.sizes) {
+        bool small = (sizes.first > 0 && sizes.first < project.min_group_size) ||
+                     (sizes.second > 0 && sizes.second < project.min_group_size);
+        html << "<tr><td>" << Escape(segment) << "</td>";
+        if (small) {
+          html << "<td colspan=\"3\" class=\"muted\">withheld (small group)</td></tr>";
+          continue;
+        }
+        html << "<td>" << Count(sizes.first) << "</td><td>" << Count(sizes.second) << "</td><td>"
+             << (sizes.second >= sizes.first ? "+" : "") << Count(sizes.second - sizes.first)
+             << "</td></tr>";
+      }
+      html << "</table>";
+    }
+  }
+  html << "<p class=\"muted\">Written by segmenta. Groups under " << project.min_group_size
+       << " customers are withheld.</p></main></body></html>\n";
+  std::filesystem::path temp = file;
+  temp += ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary);
+    out << html.str();
+    if (!out) return Status::IoError("cannot write " + temp.string());
+  }
+  std::error_code error;
+  std::filesystem::rename(temp, file, error);
+  if (error) return Status::IoError("cannot write " + file.string() + ": " + error.message());
+  return Status::Ok();
+}
+
+}  // namespace segmenta
