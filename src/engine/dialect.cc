@@ -72,6 +72,37 @@ class DuckDb final : public Dialect {
     }
     return out + ")";
   }
+  std::string Parameter(size_t index, SqlType type) const override {
+    return Join({"CAST($", std::to_string(index), " AS ", SqlTypeName(type), ")"});
+  }
+  std::string DateMinusDays(std::string_view date, std::string_view days) const override {
+    return Join({"(CAST(", date, " AS DATE) - ", days, ")"});
+  }
+  std::string ListContains(std::string_view list, std::string_view value) const override {
+    return Join({"list_contains(", list, ", ", value, ")"});
+  }
+  std::string ToText(std::string_view expr) const override {
+    return Join({"CAST(", expr, " AS VARCHAR)"});
+  }
+
+ private:
+  static std::string_view SqlTypeName(SqlType type) {
+    switch (type) {
+      case SqlType::kInteger:
+        return "INTEGER";
+      case SqlType::kBigint:
+        return "BIGINT";
+      case SqlType::kDouble:
+        return "DOUBLE";
+      case SqlType::kText:
+        return "VARCHAR";
+      case SqlType::kDate:
+        return "DATE";
+      case SqlType::kBool:
+        return "BOOLEAN";
+    }
+    return "VARCHAR";
+  }
 };
 
 }  // namespace

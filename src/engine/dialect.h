@@ -7,11 +7,15 @@
 #ifndef SEGMENTA_ENGINE_DIALECT_H_
 #define SEGMENTA_ENGINE_DIALECT_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace segmenta {
+
+// The SQL type a bound parameter is read as (see Dialect::Parameter).
+enum class SqlType { kInteger, kBigint, kDouble, kText, kDate, kBool };
 
 class Dialect {
  public:
@@ -48,6 +52,15 @@ class Dialect {
   // holds; `args` are its arguments (none for count: the matching rows are counted).
   virtual std::string AggregateIf(std::string_view function, const std::vector<std::string>& args,
                                   std::string_view condition) const = 0;
+  // Bound parameter `index` ($1, $2 …) read as `type`, so that the engine never takes its
+  // type from the other operand (a BIGINT column would round a 2.5 bound beside it).
+  virtual std::string Parameter(size_t index, SqlType type) const = 0;
+  // The DATE `days` days before `date`; `days` is an SqlType::kInteger expression.
+  virtual std::string DateMinusDays(std::string_view date, std::string_view days) const = 0;
+  // Whether the list `list` holds `value`; NULL when the list is NULL.
+  virtual std::string ListContains(std::string_view list, std::string_view value) const = 0;
+  // Any value as text (NULL stays NULL).
+  virtual std::string ToText(std::string_view expr) const = 0;
 };
 
 // The embedded default engine.
