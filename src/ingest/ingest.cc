@@ -333,6 +333,9 @@ Result<IngestReport> Ingest(const Project& project, Workspace& workspace,
     }));
     report.sources.push_back(std::move(source_report));
   }
+  SEG_RETURN_IF_ERROR(
+      conn.Execute("DELETE FROM event_types; INSERT INTO event_types SELECT DISTINCT type FROM "
+                   "events"));
   SEG_ASSIGN_OR_RETURN(report.customers, conn.QueryInt("SELECT count(*) FROM customers"));
   SEG_ASSIGN_OR_RETURN(report.events, conn.QueryInt("SELECT count(*) FROM events"));
   return report;

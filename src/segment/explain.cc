@@ -71,7 +71,6 @@ Status ExplainRules(const Project& project, store::Connection& conn, const json&
       known,
       &project};
   SEG_ASSIGN_OR_RETURN(rules::RuleSchema schema, segment::BuildRuleSchema(context));
-  std::string rows = segment::RuleRowsSql(context);
   for (const auto& rule : model["rules"]) {
     std::string segment = rule["segment"].get<std::string>();
     Result<rules::CompiledRule> compiled =
@@ -81,6 +80,7 @@ Status ExplainRules(const Project& project, store::Connection& conn, const json&
                                     ": rule no longer compiles: " + compiled.status().message());
       continue;
     }
+    std::string rows = segment::RuleRowsSql(context, *compiled);
     std::string line = segment + ":";
     for (const rules::RuleClause& clause : compiled->clauses) {
       std::vector<store::Value> params = clause.params;

@@ -19,9 +19,10 @@ Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
   if (snapshots.empty()) return Status::NotFound("no snapshot yet: run `segmenta run` first");
   const SnapshotInfo& latest = snapshots.back();
   std::string id = std::to_string(latest.snapshot_id);
+  // The segments each segmentation can produce, from the snapshot's models.
   SEG_ASSIGN_OR_RETURN(store::Rows known,
-                       conn.Query("SELECT DISTINCT segmentation, segment FROM memberships WHERE "
-                                  "snapshot_id = " +
+                       conn.Query("SELECT segmentation, unnest(CAST(json->'segments' AS "
+                                  "VARCHAR[])) FROM models WHERE snapshot_id = " +
                                   id));
   segment::SegmentContext context{
       conn,
@@ -36,7 +37,7 @@ Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
   }
   SEG_ASSIGN_OR_RETURN(rules::RuleSchema schema, segment::BuildRuleSchema(context));
   SEG_ASSIGN_OR_RETURN(rules::CompiledRule compiled, rules::CompileRule(rule, schema, sql, 1));
-  std::string rows = segment::RuleRowsSql(context);
+  std::string rows = segment::RuleRowsSql(context, compiled);
   std::string customer = "f." + sql.QuoteIdentifier("customer_id");
   SEG_ASSIGN_OR_RETURN(
       store::Rows result,

@@ -9,6 +9,11 @@ namespace segmenta::segment {
 namespace {
 
 constexpr const char* kCategoryShare = "category_share_";
+// Features whose percentiles (p10, median, p90) profiles show; every numeric feature
+// gets its mean and standard deviation (quantiles cost a sort per feature and segment).
+const char* const kSummarised[] = {"recency_days",    "frequency",      "monetary",
+                                   "avg_order_value", "tenure_days",    "interpurchase_days_mean",
+                                   "revenue_trend",   "email_open_rate"};
 
 // The numeric columns of the features table.
 Result<std::vector<std::string>> NumericColumns(store::Connection& conn,
@@ -29,14 +34,27 @@ struct Summary {
 };
 using Summaries = std::map<std::string, Summary>;  // by column
 
-std::string SummarySelect(const Dialect& sql, const std::vector<std::string>& columns) {
-  std::string select;
-  for (const std::string& name : columns) {
-    std::string col = "CAST(f." + sql.QuoteIdentifier(name) + " AS DOUBLE)";
-    select += ", avg(" + col + "), stddev_pop(" + col + "), quantile_cont(" + col +
-              ", 0.1), quantile_cont(" + col + ", 0.5), quantile_cont(" + col + ", 0.9)";
+// `SELECT <keys>, then per column mean, sd, p10, median, p90 FROM <from> GROUP BY <keys>`
+// (percentiles NULL outside kSummarised); one sort per column gives all three.
+std::string SummarySql(const Dialect& sql, const std::vector<std::string>& columns,
+                       const std::vector<std::string>& keys, const std::string& from) {
+  std::string inner = "SELECT ", outer = "SELECT ";
+  for (size_t index = 0; index < keys.size(); ++index) {
+    std::string alias = "k" + std::to_string(index);
+    inner += (index ? ", " : "") + keys[index] + " AS " + alias;
+    outer += (index ? ", " : "") + alias;
   }
-  return select;
+  for (size_t index = 0; index < columns.size(); ++index) {
+    std::string col = "CAST(f." + sql.QuoteIdentifier(columns[index]) + " AS DOUBLE)";
+    std::string n = std::to_string(index);
+    bool summarised = std::find(std::begin(kSummarised), std::end(kSummarised), columns[index]) !=
+                      std::end(kSummarised);
+    inner += ", avg(" + col + ") AS a" + n + ", stddev_pop(" + col + ") AS s" + n;
+    if (summarised) inner += ", quantile_cont(" + col + ", [0.1, 0.5, 0.9]) AS q" + n;
+    outer += ", a" + n + ", s" + n;
+    outer += summarised ? ", q" + n + "[1], q" + n + "[2], q" + n + "[3]" : ", NULL, NULL, NULL";
+  }
+  return outer + " FROM (" + inner + " FROM " + from + " GROUP BY ALL)";
 }
 
 Summaries ReadSummaries(const std::vector<store::Value>& row, size_t first,
@@ -243,40 +261,41 @@ Result<SegmentationResult> SegmentSizes(store::Connection& conn, const std::stri
 
 Result<std::vector<SegmentProfile>> BuildProfiles(const SegmentContext& context,
                                                   const std::string& memberships,
-                                                  const SegmentationResult& sizes,
+                                                  const std::vector<SegmentationResult>& results,
                                                   int min_group_size) {
   store::Connection& conn = context.conn;
   SEG_ASSIGN_OR_RETURN(std::vector<std::string> columns,
                        NumericColumns(conn, context.features_table));
-  std::string select = SummarySelect(context.sql, columns);
-  SEG_ASSIGN_OR_RETURN(store::Rows base_rows, conn.Query("SELECT sum(f.monetary)" + select +
-                                                         " FROM " + context.features_table + " f"));
+  SEG_ASSIGN_OR_RETURN(store::Rows base_rows,
+                       conn.Query(SummarySql(context.sql, columns, {"sum(f.monetary)"},
+                                             context.features_table + " f")));
   double total_revenue = store::ToDouble(base_rows.rows.at(0).at(0));
   Summaries base = ReadSummaries(base_rows.rows[0], 1, columns);
+  // Every segment of every segmentation in one grouping.
   SEG_ASSIGN_OR_RETURN(store::Rows rows,
-                       conn.Query("SELECT m.segment" + select + " FROM " + memberships +
-                                      " m JOIN " + context.features_table +
-                                      " f USING (customer_id) WHERE m.segmentation = $1 "
-                                      "GROUP BY 1",
-                                  {sizes.name}));
-  std::map<std::string, Summaries> by_segment;
-  for (const auto& row : rows.rows)
-    by_segment[store::ToText(row[0])] = ReadSummaries(row, 1, columns);
+                       conn.Query(SummarySql(context.sql, columns, {"m.segmentation", "m.segment"},
+                                             memberships + " m JOIN " + context.features_table +
+                                                 " f USING (customer_id)")));
+  std::map<std::pair<std::string, std::string>, Summaries> by_segment;
+  for (const auto& row : rows.rows) {
+    by_segment[{store::ToText(row[0]), store::ToText(row[1])}] = ReadSummaries(row, 2, columns);
+  }
   std::vector<SegmentProfile> profiles;
-  int64_t customers = 0;
-  for (const SegmentSize& size : sizes.segments) customers = std::max(customers, size.customers);
-  for (const SegmentSize& size : sizes.segments) {
-    SegmentProfile profile{sizes.name, size.segment, {}};
-    if (size.suppressed) {
-      profile.json = {
-          {"segment", size.segment}, {"suppressed", true}, {"min_group_size", min_group_size}};
-    } else if (size.customers == 0) {
-      profile.json = {{"segment", size.segment}, {"customers", 0}};
-    } else {
-      auto base_customers = static_cast<int64_t>(std::llround(size.customers / size.share));
-      profile.json = Profile(size, total_revenue, by_segment[size.segment], base, base_customers);
+  for (const SegmentationResult& sizes : results) {
+    for (const SegmentSize& size : sizes.segments) {
+      SegmentProfile profile{sizes.name, size.segment, {}};
+      if (size.suppressed) {
+        profile.json = {
+            {"segment", size.segment}, {"suppressed", true}, {"min_group_size", min_group_size}};
+      } else if (size.customers == 0) {
+        profile.json = {{"segment", size.segment}, {"customers", 0}};
+      } else {
+        auto base_customers = static_cast<int64_t>(std::llround(size.customers / size.share));
+        profile.json = Profile(size, total_revenue, by_segment[{sizes.name, size.segment}], base,
+                               base_customers);
+      }
+      profiles.push_back(std::move(profile));
     }
-    profiles.push_back(std::move(profile));
   }
   return profiles;
 }

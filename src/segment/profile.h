@@ -25,13 +25,13 @@ Result<SegmentationResult> SegmentSizes(store::Connection& conn, const std::stri
                                         const std::vector<std::string>& segments, int64_t customers,
                                         int min_group_size);
 
-// A profile per segment of `sizes`: size, shares, numeric summaries (mean, median,
+// A profile per segment of each of `results`: size, shares, numeric summaries (mean, median,
 // p10, p90) beside the base, top categories with lift, the most distinguishing
 // features, a generated name and description, and a recommended play. A segment
 // smaller than `min_group_size` gets only {"suppressed": true}.
 Result<std::vector<SegmentProfile>> BuildProfiles(const SegmentContext& context,
                                                   const std::string& memberships,
-                                                  const SegmentationResult& sizes,
+                                                  const std::vector<SegmentationResult>& results,
                                                   int min_group_size);
 
 }  // namespace segmenta::segment

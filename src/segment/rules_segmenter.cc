@@ -32,9 +32,17 @@ Result<std::vector<std::pair<std::string, std::string>>> Describe(store::Connect
 
 }  // namespace
 
-std::string RuleRowsSql(const SegmentContext& context) {
+std::string RuleRowsSql(const SegmentContext& context, const rules::CompiledRule& rule) {
   std::string id = context.sql.QuoteIdentifier("customer_id");
-  return context.features_table + " f JOIN customers c ON c." + id + " = f." + id;
+  // Attribute columns are read as c."name" (BuildRuleSchema); values are parameters,
+  // so the prefix in the SQL means an attribute is read.
+  bool reads_attributes = rule.sql.find("c.\"") != std::string::npos;
+  for (const rules::RuleClause& clause : rule.clauses) {
+    reads_attributes = reads_attributes || clause.value_sql.find("c.\"") != std::string::npos;
+  }
+  std::string rows = context.features_table + " f";
+  if (reads_attributes) rows += " JOIN customers c ON c." + id + " = f." + id;
+  return rows;
 }
 
 Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context) {
@@ -65,7 +73,11 @@ Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context) {
     schema.columns.push_back({name, TypeOf(type), "c." + sql.QuoteIdentifier(name)});
   }
   std::set<std::string> types(std::begin(kKnownEventTypes), std::end(kKnownEventTypes));
-  SEG_ASSIGN_OR_RETURN(store::Rows seen, context.conn.Query("SELECT DISTINCT type FROM events"));
+  // Recorded by ingest; a workspace ingested before that was recorded is scanned.
+  SEG_ASSIGN_OR_RETURN(store::Rows seen, context.conn.Query("SELECT type FROM event_types"));
+  if (seen.rows.empty()) {
+    SEG_ASSIGN_OR_RETURN(seen, context.conn.Query("SELECT DISTINCT type FROM events"));
+  }
   for (const auto& row : seen.rows) types.insert(store::ToText(row[0]));
   schema.event_types.assign(types.begin(), types.end());
   schema.segments = context.known_segments;
@@ -148,8 +160,8 @@ Result<SegmenterResult> RulesSegmenter::Run(SegmentContext& context, const std::
   const Dialect& sql = context.sql;
   store::Connection& conn = context.conn;
   SEG_RETURN_IF_ERROR(conn.Execute(std::string("DELETE FROM ") + kHits));
-  std::string rows = RuleRowsSql(context);
   for (size_t index : order_) {
+    std::string rows = RuleRowsSql(context, compiled_[index]);
     const std::string& segment = config_.rules[index].first;
     SEG_RETURN_IF_ERROR(conn.Execute(
         std::string("INSERT INTO ") + kHits + " SELECT " + sql.QuoteString(config_.name) + ", " +

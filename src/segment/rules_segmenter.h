@@ -19,9 +19,10 @@ namespace segmenta::segment {
 
 // What rules may name in a run: the features table's columns and the customers'
 // attributes (contact attributes, personal data, excepted), event types, segments.
-// Rows come from RuleRowsSql(): features `f` joined with customers `c`.
+// Rows come from RuleRowsSql(): features `f`, joined with customers `c` when the
+// compiled rule reads an attribute.
 Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context);
-std::string RuleRowsSql(const SegmentContext& context);
+std::string RuleRowsSql(const SegmentContext& context, const rules::CompiledRule& rule);
 
 // A segment name's dependency cycle within `edges` (name → names it reads), as
 // "a → b → a", or "" when there is none; `order` gets a valid evaluation order.

@@ -173,18 +173,16 @@ Result<RunReport> RunSegmentations(const Project& project, Workspace& workspace,
                                      ", segment, customer_id, score FROM " + kOutput));
   }
   progress("profiles", -1);
-  std::vector<segment::SegmentProfile> profiles;
   for (const Planned& plan : planned) {
     SEG_ASSIGN_OR_RETURN(
         SegmentationResult sizes,
         segment::SegmentSizes(conn, kRunMemberships, "features", *plan.config,
                               plan.segmenter->Segments(), table.customers, project.min_group_size));
     report.segmentations.push_back(std::move(sizes));
-    SEG_ASSIGN_OR_RETURN(
-        auto built, segment::BuildProfiles(context, kRunMemberships, report.segmentations.back(),
-                                           project.min_group_size));
-    for (auto& profile : built) profiles.push_back(std::move(profile));
   }
+  SEG_ASSIGN_OR_RETURN(std::vector<segment::SegmentProfile> profiles,
+                       segment::BuildProfiles(context, kRunMemberships, report.segmentations,
+                                              project.min_group_size));
   SEG_ASSIGN_OR_RETURN(report.health, segment::CheckHealth(conn, report, project.min_group_size));
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

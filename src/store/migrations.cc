@@ -109,9 +109,16 @@ CREATE TABLE health (
 ALTER TABLE snapshots ADD COLUMN seconds DOUBLE;
 )sql";
 
+// Migration 3: the event types present, refreshed by ingest, so that rules need not
+// scan the events to check a type name.
+constexpr const char* kEventTypes = R"sql(
+CREATE TABLE event_types (type VARCHAR NOT NULL);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "canonical schema", kCanonicalSchema},
     {2, "health warnings", kHealth},
+    {3, "event types", kEventTypes},
 };
 
 }  // namespace
