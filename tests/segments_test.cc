@@ -217,6 +217,11 @@ TEST_F(SegmentsTest, ExplanationsPreviewAndReport) {
   EXPECT_NE(html.find("Champions"), std::string::npos);
   EXPECT_EQ(html.find("http"), std::string::npos);  // nothing to fetch
   EXPECT_EQ(html.find("<script"), std::string::npos);
+  // The heatmap's rows and columns are the five R and F scores.
+  EXPECT_NE(html.find(">R5</text>"), std::string::npos);
+  EXPECT_NE(html.find(">F5</text>"), std::string::npos);
+  EXPECT_EQ(html.find(">R6</text>"), std::string::npos);
+  EXPECT_EQ(html.find(">F6</text>"), std::string::npos);
 }
 
 }  // namespace

@@ -91,7 +91,8 @@ Result<std::string> RfmHeatmap(store::Connection& conn, int64_t snapshot, const 
                                int min_group_size) {
   SEG_ASSIGN_OR_RETURN(
       store::Rows rows,
-      conn.Query("SELECT CAST(score // 100 AS INTEGER), CAST((score // 10) % 10 AS INTEGER), "
+      conn.Query("SELECT CAST(floor(score / 100) AS INTEGER), "
+                 "CAST(floor(score / 10) AS INTEGER) % 10, "
                  "count(*), any_value(segment) FROM memberships WHERE snapshot_id = $1 AND "
                  "segmentation = $2 AND score IS NOT NULL GROUP BY 1, 2",
                  {snapshot, name}));
