@@ -45,6 +45,29 @@ done
 RUN_MEDIAN=$(printf '%s\n' "${RUN_TIMES[@]}" | cut -d' ' -f1 | median)
 RUN_RSS=$(printf '%s\n' "${RUN_TIMES[@]}" | cut -d' ' -f2 | sort -n | tail -1)
 
+# Baseline: the RFM part in pandas over the same feature table (exported, not timed).
+"$SEGMENTA" -C "$DEMO" features --out "$OUT/features-run.csv" >/dev/null
+PANDAS_TIMES=()
+for ((run = 1; run <= RUNS; run++)); do
+  seconds=$( { /usr/bin/time -f '%e %M' /usr/bin/python3 bench/pandas_rfm.py \
+    "$OUT/features-run.csv" "$OUT/rfm-pandas.csv" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  echo "pandas rfm $run: ${seconds% *} s" >&2
+  PANDAS_TIMES+=("$seconds")
+done
+PANDAS_MEDIAN=$(printf '%s\n' "${PANDAS_TIMES[@]}" | cut -d' ' -f1 | median)
+PANDAS_RSS=$(printf '%s\n' "${PANDAS_TIMES[@]}" | cut -d' ' -f2 | sort -n | tail -1)
+# Does pandas put every customer in the same RFM segment as the latest snapshot?
+cat >"$OUT/rfm-agree.sql" <<SQL
+SELECT count(*) AS customers, count(*) FILTER (WHERE m.segment IS DISTINCT FROM p.segment)
+  AS disagree
+FROM read_csv('$OUT/rfm-pandas.csv') p
+FULL JOIN (SELECT customer_id, segment FROM memberships WHERE segmentation = 'rfm' AND
+           snapshot_id = (SELECT max(snapshot_id) FROM snapshots)) m USING (customer_id);
+SQL
+[[ -x $OUT/sqlrun ]] || g++ -std=c++20 -O2 -I third_party/duckdb/include bench/sqlrun.cc \
+  -L third_party/duckdb/lib -lduckdb -Wl,-rpath,"$PWD/third_party/duckdb/lib" -o "$OUT/sqlrun"
+AGREE=$("$OUT/sqlrun" "$DEMO/.segmenta/segmenta.duckdb" "$OUT/rfm-agree.sql" 2>/dev/null | tail -1)
+
 RULES=(
   "frequency >= 5 and recency_days < 30"
   "monetary > 1000 or avg_order_value > 200"
@@ -61,6 +84,9 @@ RULES=(
   echo
   echo "\`segmenta run\`: median of $RUNS runs **${RUN_MEDIAN} s**, peak RSS $((RUN_RSS / 1024)) MiB"
   echo "(each run: ${RUN_TIMES[*]%% *})"
+  echo
+  echo "pandas, RFM and profiles only, over the exported feature table: median **${PANDAS_MEDIAN} s**,"
+  echo "peak RSS $((PANDAS_RSS / 1024)) MiB; RFM segments compared with segmenta's (customers, disagreeing): $AGREE"
   echo
   echo "| rule | customers | preview median (ms, of 5) |"
   echo "|---|---:|---:|"
