@@ -38,7 +38,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 RUN_TIMES=()
 for ((run = 1; run <= RUNS; run++)); do
-  seconds=$( { /usr/bin/time -f '%e %M' "$SEGMENTA" -C "$DEMO" run >/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$SEGMENTA" -C "$DEMO" run >/dev/null
+  seconds=$(tail -1 "$OUT/time.txt")
   echo "run $run: ${seconds% *} s, $(( ${seconds#* } / 1024 )) MiB" >&2
   RUN_TIMES+=("$seconds")
 done
@@ -49,8 +50,9 @@ RUN_RSS=$(printf '%s\n' "${RUN_TIMES[@]}" | cut -d' ' -f2 | sort -n | tail -1)
 "$SEGMENTA" -C "$DEMO" features --out "$OUT/features-run.csv" >/dev/null
 PANDAS_TIMES=()
 for ((run = 1; run <= RUNS; run++)); do
-  seconds=$( { /usr/bin/time -f '%e %M' /usr/bin/python3 bench/pandas_rfm.py \
-    "$OUT/features-run.csv" "$OUT/rfm-pandas.csv" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -f '%e %M' -o "$OUT/time.txt" /usr/bin/python3 bench/pandas_rfm.py \
+    "$OUT/features-run.csv" "$OUT/rfm-pandas.csv" >/dev/null 2>&1
+  seconds=$(tail -1 "$OUT/time.txt")
   echo "pandas rfm $run: ${seconds% *} s" >&2
   PANDAS_TIMES+=("$seconds")
 done
