@@ -85,5 +85,53 @@ TEST(CliTest, InitRefusesToOverwriteAProject) {
   EXPECT_EQ(Segmenta("init " + project + " --demo 10").exit_code, 2);
 }
 
+TEST(CliTest, SegmentVerbsFromRunToForget) {
+  testing::TempDir dir;
+  std::string project = (dir / "shop").string();
+  std::string c = "-C " + project + " ";
+  ASSERT_EQ(Segmenta("init " + project + " --demo 1500 --seed 9").exit_code, 0);
+  ASSERT_EQ(Segmenta(c + "ingest").exit_code, 0);
+  EXPECT_EQ(Segmenta(c + "compare").exit_code, 1);  // no snapshot yet: a failure, explained
+  CliRun first = Segmenta(c + "--json run --as-of 2026-06-01");
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  nlohmann::json run = nlohmann::json::parse(first.out);
+  EXPECT_EQ(run["snapshot"], 1);
+  EXPECT_EQ(run["segmentations"][0]["name"], "rfm");
+  ASSERT_EQ(Segmenta(c + "run").exit_code, 0);
+
+  nlohmann::json segments = nlohmann::json::parse(Segmenta(c + "--json segments").out);
+  EXPECT_EQ(segments["snapshot"], 2);
+  nlohmann::json compare = nlohmann::json::parse(Segmenta(c + "--json compare").out);
+  EXPECT_EQ(compare["a"]["as_of"], "2026-06-01");
+  EXPECT_EQ(compare["b"]["as_of"], "2026-11-01");
+  EXPECT_FALSE(compare["segmentations"][0]["migrations"].empty());
+
+  CliRun then = Segmenta(c + "--json members rfm Champions --at 2026-07-01");
+  ASSERT_EQ(then.exit_code, 0) << then.out;
+  EXPECT_GT(nlohmann::json::parse(then.out)["count"].get<int>(), 0);
+  EXPECT_EQ(Segmenta(c + "members rfm Champs").exit_code, 1);  // NotFound, with a hint
+  ASSERT_EQ(Segmenta(c + "members rfm Champions --out champions.txt").exit_code, 0);
+  EXPECT_FALSE(testing::ReadFile(dir / "shop/champions.txt").empty());
+
+  nlohmann::json customer = nlohmann::json::parse(Segmenta(c + "--json customer C0000010").out);
+  EXPECT_EQ(customer["customer_id"], "C0000010");
+  EXPECT_EQ(customer["segmentations"].size(), 3u);
+  EXPECT_EQ(Segmenta(c + "show rfm Champions").exit_code, 0);
+
+  CliRun preview = Segmenta(c + "--json preview \"frequency >= 3\"");
+  ASSERT_EQ(preview.exit_code, 0) << preview.out;
+  EXPECT_GT(nlohmann::json::parse(preview.out)["customers"].get<int>(), 0);
+  CliRun bad = Segmenta(c + "--json preview \"frequncy >= 3\"");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(nlohmann::json::parse(bad.out)["error"].get<std::string>().find("^~~~"),
+            std::string::npos);
+
+  EXPECT_EQ(Segmenta(c + "report --out r.html").exit_code, 0);
+  EXPECT_FALSE(testing::ReadFile(dir / "shop/r.html").empty());
+  EXPECT_EQ(Segmenta(c + "forget C0000010").exit_code, 0);
+  EXPECT_EQ(Segmenta(c + "customer C0000010").exit_code, 1);
+  EXPECT_EQ(Segmenta(c + "forget C0000010").exit_code, 1);
+}
+
 }  // namespace
 }  // namespace segmenta

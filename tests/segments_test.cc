@@ -224,5 +224,63 @@ TEST_F(SegmentsTest, ExplanationsPreviewAndReport) {
   EXPECT_EQ(html.find(">F6</text>"), std::string::npos);
 }
 
+SegmentationConfig Rules(const std::string& name,
+                         std::vector<std::pair<std::string, std::string>> rules,
+                         const std::string& overlap = "first") {
+  SegmentationConfig config;
+  config.name = name;
+  config.method = "rules";
+  config.rules = std::move(rules);
+  config.overlap = overlap;
+  return config;
+}
+
+TEST_F(SegmentsTest, SegmentationsRunInDependencyOrderAndCyclesAreNamed) {
+  // Declared before the segmentation it reads: still runs after it.
+  project_.segmentations.insert(
+      project_.segmentations.begin(),
+      Rules("early",
+            {{"Top", "in_segment('late', 'Big') and frequency >= 2"}, {"Rest", "frequency >= 0"}}));
+  project_.segmentations.push_back(Rules("late", {{"Big", "monetary > 500"}}));
+  Result<RunReport> run = RunSegmentations(project_, *workspace_, {});
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(Count("SELECT count(*) FROM memberships WHERE segmentation = 'early' AND segment = "
+                  "'Top'"),
+            Count("SELECT count(*) FROM features WHERE monetary > 500 AND frequency >= 2"));
+  // overlap = first: Top customers are not also in Rest.
+  EXPECT_EQ(Count("SELECT count(*) FROM memberships WHERE segmentation = 'early'"), 3000);
+
+  project_.segmentations.push_back(Rules("loop_a", {{"A", "in_segment('loop_b', 'B')"}}));
+  project_.segmentations.push_back(Rules("loop_b", {{"B", "in_segment('loop_a', 'A')"}}));
+  Result<RunReport> cycle = RunSegmentations(project_, *workspace_, {});
+  ASSERT_FALSE(cycle.ok());
+  EXPECT_NE(cycle.status().message().find("cycle: loop_a → loop_b → loop_a"), std::string::npos)
+      << cycle.status().message();
+  EXPECT_EQ(Count("SELECT count(*) FROM snapshots"), 1);  // the failed run wrote nothing
+}
+
+TEST_F(SegmentsTest, SegmentsOfOneSegmentationReadEachOtherInOrderUnlessTheyLoop) {
+  project_.segmentations.push_back(
+      Rules("tiers",
+            {{"Gold plus", "in_segment('tiers', 'Gold') and frequency >= 10"},
+             {"Gold", "monetary > 1000"}},
+            "all"));
+  Result<RunReport> run = RunSegmentations(project_, *workspace_, {});
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(Count("SELECT count(*) FROM memberships WHERE segmentation = 'tiers' AND segment = "
+                  "'Gold plus'"),
+            Count("SELECT count(*) FROM features WHERE monetary > 1000 AND frequency >= 10"));
+  EXPECT_GT(Count("SELECT count(*) FROM memberships WHERE segmentation = 'tiers' AND segment = "
+                  "'Gold plus'"),
+            0);
+  project_.segmentations.back().rules = {{"X", "in_segment('tiers', 'Y')"},
+                                         {"Y", "in_segment('tiers', 'Z') or frequency > 3"},
+                                         {"Z", "in_segment('tiers', 'X')"}};
+  Result<RunReport> cycle = RunSegmentations(project_, *workspace_, {});
+  ASSERT_FALSE(cycle.ok());
+  EXPECT_NE(cycle.status().message().find("X → Y → Z → X"), std::string::npos)
+      << cycle.status().message();
+}
+
 }  // namespace
 }  // namespace segmenta
