@@ -113,6 +113,12 @@ TEST_F(SegmentsTest, HistoryAnswersWhoWasInASegmentOnADate) {
   }
   EXPECT_GT(moved, 0);
   EXPECT_LE(all, 3000);
+  // Privacy: no count under min_group_size (10) is shown.
+  auto shown_ok = [](int64_t n) { return n == 0 || n >= 10; };
+  for (const Migration& m : rfm.migrations) EXPECT_TRUE(m.suppressed || shown_ok(m.customers));
+  for (const SizeChange& size : rfm.sizes) {
+    EXPECT_TRUE(size.suppressed || (shown_ok(size.a) && shown_ok(size.b))) << size.segment;
+  }
   // A backfill (older as_of after newer ones) rebuilds the history consistently.
   RunOptions backfill;
   backfill.as_of = "2026-08-01";

@@ -156,8 +156,13 @@ int RunCompare(const GlobalFlags& global, const CompareFlags& flags, const Outpu
         migrations.push_back(item);
       }
       nlohmann::json sizes = nlohmann::json::array();
-      for (const auto& [segment, pair] : result.sizes) {
-        sizes.push_back({{"segment", segment}, {"a", pair.first}, {"b", pair.second}});
+      for (const SizeChange& size : result.sizes) {
+        nlohmann::json item = {{"segment", size.segment}, {"suppressed", size.suppressed}};
+        if (!size.suppressed) {
+          item["a"] = size.a;
+          item["b"] = size.b;
+        }
+        sizes.push_back(item);
       }
       list.push_back(
           {{"segmentation", result.segmentation}, {"migrations", migrations}, {"sizes", sizes}});
@@ -173,9 +178,13 @@ int RunCompare(const GlobalFlags& global, const CompareFlags& flags, const Outpu
   for (const SegmentationComparison& result : comparison->segmentations) {
     std::cout << "\n" << result.segmentation << ": sizes\n";
     std::vector<std::vector<std::string>> rows;
-    for (const auto& [segment, pair] : result.sizes) {
-      int64_t change = pair.second - pair.first;
-      rows.push_back({segment, Thousands(pair.first), Thousands(pair.second),
+    for (const SizeChange& size : result.sizes) {
+      if (size.suppressed) {
+        rows.push_back({size.segment, "< min group", "", ""});
+        continue;
+      }
+      int64_t change = size.b - size.a;
+      rows.push_back({size.segment, Thousands(size.a), Thousands(size.b),
                       (change > 0 ? "+" : "") + Thousands(change)});
     }
     PrintTable({"segment", "A", "B", "change"}, rows);

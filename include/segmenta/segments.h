@@ -91,10 +91,15 @@ struct Migration {
   double revenue = 0;       // net revenue in B of those customers
   bool suppressed = false;  // fewer than privacy.min_group_size: counts hidden (0)
 };
+struct SizeChange {
+  std::string segment;
+  int64_t a = 0, b = 0;     // customers in snapshot A and B
+  bool suppressed = false;  // either side under privacy.min_group_size: a and b hidden (0)
+};
 struct SegmentationComparison {
   std::string segmentation;
-  std::vector<Migration> migrations;                                       // non-empty cells only
-  std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> sizes;  // segment → A, B
+  std::vector<Migration> migrations;  // non-empty cells only
+  std::vector<SizeChange> sizes;      // display order
 };
 struct Comparison {
   SnapshotInfo a, b;

@@ -126,11 +126,17 @@ Result<Comparison> CompareSnapshots(const Project& project, Workspace& workspace
       }
       result.migrations.push_back(migration);
     }
+    auto add = [&](const std::string& segment, std::pair<int64_t, int64_t> counts) {
+      auto small = [&](int64_t n) { return n > 0 && n < project.min_group_size; };
+      bool suppressed = small(counts.first) || small(counts.second);
+      result.sizes.push_back(
+          {segment, suppressed ? 0 : counts.first, suppressed ? 0 : counts.second, suppressed});
+    };
     for (const std::string& segment : segments) {
-      result.sizes.emplace_back(segment, sizes[segment]);
+      add(segment, sizes[segment]);
       sizes.erase(segment);
     }
-    for (const auto& [segment, pair] : sizes) result.sizes.emplace_back(segment, pair);
+    for (const auto& [segment, counts] : sizes) add(segment, counts);
     comparison.segmentations.push_back(std::move(result));
   }
   return comparison;

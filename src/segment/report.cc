@@ -203,17 +203,14 @@ Status WriteReport(const Project& project, Workspace& workspace,
       html << "<h3>" << Escape(c.segmentation) << " (as of " << moves->a.as_of << " → "
            << moves->b.as_of << ")</h3><table><tr><th>segment</th><th>before</th><th>now</th>"
            << "<th>change</th></tr>";
-      for (const auto& [segment, sizes] : c.sizes) {
-        bool small = (sizes.first > 0 && sizes.first < project.min_group_size) ||
-                     (sizes.second > 0 && sizes.second < project.min_group_size);
-        html << "<tr><td>" << Escape(segment) << "</td>";
-        if (small) {
+      for (const SizeChange& size : c.sizes) {
+        html << "<tr><td>" << Escape(size.segment) << "</td>";
+        if (size.suppressed) {
           html << "<td colspan=\"3\" class=\"muted\">withheld (small group)</td></tr>";
           continue;
         }
-        html << "<td>" << Count(sizes.first) << "</td><td>" << Count(sizes.second) << "</td><td>"
-             << (sizes.second >= sizes.first ? "+" : "") << Count(sizes.second - sizes.first)
-             << "</td></tr>";
+        html << "<td>" << Count(size.a) << "</td><td>" << Count(size.b) << "</td><td>"
+             << (size.b >= size.a ? "+" : "") << Count(size.b - size.a) << "</td></tr>";
       }
       html << "</table>";
     }
