@@ -96,7 +96,7 @@ int RfmScore(const std::vector<double>& thresholds, double value, bool reversed)
 Result<RfmGrid> RfmGrid::Make(const SegmentationConfig& config, int bins) {
   RfmGrid grid;
   grid.bins = bins;
-  grid.names.assign(static_cast<size_t>(bins * bins), "");
+  grid.names.assign(static_cast<size_t>(bins) * static_cast<size_t>(bins), "");
   std::string where = "segmentation '" + config.name + "'";
   const GridSpec& spec = config.grid.empty() && bins == 5 ? DefaultGrid() : config.grid;
   for (const auto& [name, patterns] : spec) {

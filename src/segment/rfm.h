@@ -19,7 +19,9 @@ struct RfmGrid {
   // The configured grid, the default one for 5 bins, or "R<r>F<f>" names otherwise.
   // Every cell must belong to exactly one segment.
   static Result<RfmGrid> Make(const SegmentationConfig& config, int bins);
-  size_t Cell(int r, int f) const { return static_cast<size_t>((r - 1) * bins + (f - 1)); }
+  size_t Cell(int r, int f) const {
+    return static_cast<size_t>(r - 1) * static_cast<size_t>(bins) + static_cast<size_t>(f - 1);
+  }
   const std::string& Name(int r, int f) const { return names[Cell(r, f)]; }
 };
 

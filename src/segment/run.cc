@@ -65,6 +65,7 @@ Result<std::vector<Planned>> Plan(const Project& project, segment::SegmentContex
                                    ": segmentations read each other in a cycle: " + cycle);
   }
   std::vector<Planned> ordered;
+  ordered.reserve(order.size());
   for (size_t index : order) ordered.push_back(std::move(planned[index]));
   return ordered;
 }

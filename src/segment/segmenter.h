@@ -39,6 +39,7 @@ struct SegmentContext {
   const Project* project = nullptr;
 };
 
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json members, moved not copied
 struct SegmenterResult {
   nlohmann::json model;    // written to `models`
   nlohmann::json quality;  // figures for health checks and reports
