@@ -110,6 +110,8 @@ TEST(CliTest, SegmentVerbsFromRunToForget) {
   ASSERT_EQ(then.exit_code, 0) << then.out;
   EXPECT_GT(nlohmann::json::parse(then.out)["count"].get<int>(), 0);
   EXPECT_EQ(Segmenta(c + "members rfm Champs").exit_code, 1);  // NotFound, with a hint
+  EXPECT_EQ(Segmenta(c + "members rfm Champions --at 2026-13-45").exit_code, 2);
+  EXPECT_EQ(Segmenta(c + "segments --snapshot 99").exit_code, 1);
   ASSERT_EQ(Segmenta(c + "members rfm Champions --out champions.txt").exit_code, 0);
   EXPECT_FALSE(testing::ReadFile(dir / "shop/champions.txt").empty());
 

@@ -26,7 +26,11 @@ Result<SnapshotInfo> FindSnapshot(Workspace& workspace, int64_t id, size_t from_
   for (const SnapshotInfo& snapshot : snapshots) {
     if (snapshot.snapshot_id == id) return snapshot;
   }
-  return Status::NotFound("no snapshot " + std::to_string(id) + "; `segmenta run` lists them");
+  std::string range = snapshots.empty()
+                          ? "there is none yet"
+                          : "they are numbered " + std::to_string(snapshots.front().snapshot_id) +
+                                " to " + std::to_string(snapshots.back().snapshot_id);
+  return Status::NotFound("no snapshot " + std::to_string(id) + "; " + range);
 }
 
 // The segmentations of a snapshot with their segments in display order (from models).

@@ -102,6 +102,15 @@ Result<std::vector<std::string>> ListMembers(Workspace& workspace, const Members
   if (std::find(segments.begin(), segments.end(), query.segment) == segments.end()) {
     return not_found("segment", query.segment, segments);
   }
+  if (query.at) {
+    SEG_ASSIGN_OR_RETURN(int64_t valid,
+                         conn.QueryInt("SELECT CAST(TRY_CAST($1 AS DATE) IS NOT NULL AND "
+                                       "length($1) = 10 AS INTEGER)",
+                                       {*query.at}));
+    if (valid == 0) {
+      return Status::InvalidArgument("--at must be a date YYYY-MM-DD, not '" + *query.at + "'");
+    }
+  }
   std::string sql =
       "SELECT customer_id FROM membership_history WHERE segmentation = $1 AND segment = $2 AND ";
   std::vector<store::Value> params = {query.segmentation, query.segment};
