@@ -116,9 +116,17 @@ TEST_F(SegmentsTest, HistoryAnswersWhoWasInASegmentOnADate) {
   // Privacy: no count under min_group_size (10) is shown.
   auto shown_ok = [](int64_t n) { return n == 0 || n >= 10; };
   for (const Migration& m : rfm.migrations) EXPECT_TRUE(m.suppressed || shown_ok(m.customers));
+  int64_t gained = 0;
   for (const SizeChange& size : rfm.sizes) {
     EXPECT_TRUE(size.suppressed || (shown_ok(size.a) && shown_ok(size.b))) << size.segment;
+    EXPECT_TRUE(!size.gained || shown_ok(*size.gained)) << size.segment;
+    EXPECT_TRUE(!size.lost || shown_ok(*size.lost)) << size.segment;
+    if (!size.suppressed && size.gained && size.lost) {
+      EXPECT_EQ(size.b - size.a, *size.gained - *size.lost) << size.segment;
+    }
+    gained += size.gained.value_or(0);
   }
+  EXPECT_GT(gained, 0);
   // A backfill (older as_of after newer ones) rebuilds the history consistently.
   RunOptions backfill;
   backfill.as_of = "2026-08-01";

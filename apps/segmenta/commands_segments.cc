@@ -162,6 +162,8 @@ int RunCompare(const GlobalFlags& global, const CompareFlags& flags, const Outpu
           item["a"] = size.a;
           item["b"] = size.b;
         }
+        item["gained"] = size.gained ? nlohmann::json(*size.gained) : nlohmann::json();
+        item["lost"] = size.lost ? nlohmann::json(*size.lost) : nlohmann::json();
         sizes.push_back(item);
       }
       list.push_back(
@@ -178,16 +180,21 @@ int RunCompare(const GlobalFlags& global, const CompareFlags& flags, const Outpu
   for (const SegmentationComparison& result : comparison->segmentations) {
     std::cout << "\n" << result.segmentation << ": sizes\n";
     std::vector<std::vector<std::string>> rows;
+    auto figure = [](const std::optional<int64_t>& n) {
+      return n ? Thousands(*n) : std::string("< min group");
+    };
     for (const SizeChange& size : result.sizes) {
       if (size.suppressed) {
-        rows.push_back({size.segment, "< min group", "", ""});
+        rows.push_back(
+            {size.segment, "< min group", "", "", figure(size.gained), figure(size.lost)});
         continue;
       }
       int64_t change = size.b - size.a;
       rows.push_back({size.segment, Thousands(size.a), Thousands(size.b),
-                      (change > 0 ? "+" : "") + Thousands(change)});
+                      (change > 0 ? "+" : "") + Thousands(change), figure(size.gained),
+                      figure(size.lost)});
     }
-    PrintTable({"segment", "A", "B", "change"}, rows);
+    PrintTable({"segment", "A", "B", "change", "gained", "lost"}, rows);
     std::cout << "\n" << result.segmentation << ": moves (customers, their revenue in B)\n";
     rows.clear();
     for (const Migration& m : result.migrations) {

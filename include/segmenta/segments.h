@@ -95,6 +95,9 @@ struct SizeChange {
   std::string segment;
   int64_t a = 0, b = 0;     // customers in snapshot A and B
   bool suppressed = false;  // either side under privacy.min_group_size: a and b hidden (0)
+  // Customers in the segment in B but not in A, and in A but not in B; nullopt when
+  // under privacy.min_group_size.
+  std::optional<int64_t> gained, lost;
 };
 struct SegmentationComparison {
   std::string segmentation;

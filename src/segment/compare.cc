@@ -52,6 +52,46 @@ Result<std::vector<std::pair<std::string, std::vector<std::string>>>> SnapshotSe
   return result;
 }
 
+// Per segment: members in A and in B, and who joined and left it (a customer in several
+// segments of a multi-membership segmentation counts in each).
+Result<std::vector<SizeChange>> SizeChanges(store::Connection& conn, const Comparison& comparison,
+                                            const std::string& segmentation,
+                                            const std::vector<std::string>& segments,
+                                            int min_group_size) {
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query("WITH a AS (SELECT customer_id, segment FROM memberships WHERE snapshot_id = "
+                 "$1 AND segmentation = $3), b AS (SELECT customer_id, segment FROM memberships "
+                 "WHERE snapshot_id = $2 AND segmentation = $3) "
+                 "SELECT coalesce(a.segment, b.segment), count(a.customer_id), "
+                 "count(b.customer_id), count(*) FILTER (WHERE a.customer_id IS NULL), "
+                 "count(*) FILTER (WHERE b.customer_id IS NULL) "
+                 "FROM a FULL JOIN b ON a.customer_id = b.customer_id AND a.segment = b.segment "
+                 "GROUP BY 1",
+                 {comparison.a.snapshot_id, comparison.b.snapshot_id, segmentation}));
+  std::map<std::string, std::vector<int64_t>> found;
+  for (const auto& row : rows.rows) {
+    found[store::ToText(row[0])] = {std::get<int64_t>(row[1]), std::get<int64_t>(row[2]),
+                                    std::get<int64_t>(row[3]), std::get<int64_t>(row[4])};
+  }
+  std::vector<std::string> order = segments;
+  for (const auto& [segment, counts] : found) {
+    if (std::find(order.begin(), order.end(), segment) == order.end()) order.push_back(segment);
+  }
+  auto small = [&](int64_t n) { return n > 0 && n < min_group_size; };
+  std::vector<SizeChange> changes;
+  for (const std::string& segment : order) {
+    std::vector<int64_t> counts =
+        found.count(segment) ? found[segment] : std::vector<int64_t>{0, 0, 0, 0};
+    SizeChange change{segment, counts[0], counts[1], false, counts[2], counts[3]};
+    if (small(counts[0]) || small(counts[1])) change = {segment, 0, 0, true, {}, {}};
+    if (small(counts[2])) change.gained.reset();
+    if (small(counts[3])) change.lost.reset();
+    changes.push_back(change);
+  }
+  return changes;
+}
+
 }  // namespace
 
 Result<RunReport> LoadSnapshot(const Project& project, Workspace& workspace, int64_t snapshot_id) {
@@ -117,12 +157,9 @@ Result<Comparison> CompareSnapshots(const Project& project, Workspace& workspace
                        " f USING (customer_id) GROUP BY 1, 2 "
                        "ORDER BY 1, 2",
                    {comparison.a.snapshot_id, comparison.b.snapshot_id, name}));
-    std::map<std::string, std::pair<int64_t, int64_t>> sizes;
     for (const auto& row : rows.rows) {
       Migration migration{store::ToText(row[0]), store::ToText(row[1]), std::get<int64_t>(row[2]),
                           store::ToDouble(row[3])};
-      if (!migration.from.empty()) sizes[migration.from].first += migration.customers;
-      if (!migration.to.empty()) sizes[migration.to].second += migration.customers;
       if (migration.customers < project.min_group_size) {
         migration.customers = 0;
         migration.revenue = 0;
@@ -130,17 +167,9 @@ Result<Comparison> CompareSnapshots(const Project& project, Workspace& workspace
       }
       result.migrations.push_back(migration);
     }
-    auto add = [&](const std::string& segment, std::pair<int64_t, int64_t> counts) {
-      auto small = [&](int64_t n) { return n > 0 && n < project.min_group_size; };
-      bool suppressed = small(counts.first) || small(counts.second);
-      result.sizes.push_back(
-          {segment, suppressed ? 0 : counts.first, suppressed ? 0 : counts.second, suppressed});
-    };
-    for (const std::string& segment : segments) {
-      add(segment, sizes[segment]);
-      sizes.erase(segment);
-    }
-    for (const auto& [segment, counts] : sizes) add(segment, counts);
+    SEG_ASSIGN_OR_RETURN(std::vector<SizeChange> changes,
+                         SizeChanges(conn, comparison, name, segments, project.min_group_size));
+    result.sizes = std::move(changes);
     comparison.segmentations.push_back(std::move(result));
   }
   return comparison;

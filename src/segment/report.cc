@@ -202,15 +202,19 @@ Status WriteReport(const Project& project, Workspace& workspace,
     for (const SegmentationComparison& c : moves->segmentations) {
       html << "<h3>" << Escape(c.segmentation) << " (as of " << moves->a.as_of << " → "
            << moves->b.as_of << ")</h3><table><tr><th>segment</th><th>before</th><th>now</th>"
-           << "<th>change</th></tr>";
+           << "<th>change</th><th>gained</th><th>lost</th></tr>";
       for (const SizeChange& size : c.sizes) {
         html << "<tr><td>" << Escape(size.segment) << "</td>";
         if (size.suppressed) {
-          html << "<td colspan=\"3\" class=\"muted\">withheld (small group)</td></tr>";
+          html << "<td colspan=\"5\" class=\"muted\">withheld (small group)</td></tr>";
           continue;
         }
+        auto figure = [](const std::optional<int64_t>& n) {
+          return n ? Count(*n) : std::string("withheld");
+        };
         html << "<td>" << Count(size.a) << "</td><td>" << Count(size.b) << "</td><td>"
-             << (size.b >= size.a ? "+" : "") << Count(size.b - size.a) << "</td></tr>";
+             << (size.b >= size.a ? "+" : "") << Count(size.b - size.a) << "</td><td>"
+             << figure(size.gained) << "</td><td>" << figure(size.lost) << "</td></tr>";
       }
       html << "</table>";
     }
