@@ -139,7 +139,7 @@ class SqlWriter {
   std::string Call(const Node& node) {
     switch (node.function) {
       case Function::kHad:
-        return "EXISTS (SELECT 1 " + EventsFrom(node) + ")";
+        return Had(node);
       case Function::kCount:
         return "(SELECT count(*) " + EventsFrom(node) + ")";
       case Function::kSum:
@@ -150,6 +150,17 @@ class SqlWriter {
         break;
     }
     return "NULL";
+  }
+
+  // had(): the latest event of the type against the window when the schema has it,
+  // else a search of the events. Both are true or false, never unknown.
+  std::string Had(const Node& node) {
+    auto last = schema_.last_event_sql.find(node.event_type);
+    if (last == schema_.last_event_sql.end()) return "EXISTS (SELECT 1 " + EventsFrom(node) + ")";
+    if (node.window_days == 0) return "(" + last->second + " IS NOT NULL)";
+    return "coalesce(" + last->second + " >= CAST(" +
+           sql_.DateMinusDays(schema_.as_of_sql, Param(node.window_days, SqlType::kInteger)) +
+           " AS TIMESTAMP), false)";
   }
 
   std::string Event(std::string_view column) const {

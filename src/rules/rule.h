@@ -42,6 +42,7 @@
 #define SEGMENTA_RULES_RULE_H_
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,6 +79,10 @@ struct RuleSchema {
   std::vector<std::string> event_types;
   // Segments that in_segment() may name: (segmentation, segment).
   std::vector<std::pair<std::string, std::string>> segments;
+  // Optional, for speed: event type → SQL of the customer's latest event of that type
+  // before as_of (a TIMESTAMP, NULL when none), readable from the row. had() on such a
+  // type compares it instead of searching the events.
+  std::map<std::string, std::string> last_event_sql;
 };
 
 // One top-level `and`-ed clause of a rule, for explanations: its text as written, SQL

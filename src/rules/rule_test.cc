@@ -849,3 +849,36 @@ TEST_F(RuleTest, RandomRulesNeverCrashAndThoseThatCompileRun) {
 
 }  // namespace
 }  // namespace segmenta::rules
+
+namespace segmenta::rules {
+namespace {
+
+// had() on a type with a latest-event column answers exactly as the search of the
+// events does, windows, negation and customers without such events included.
+TEST_F(RuleTest, HadFromTheLatestEventAgreesWithTheSearch) {
+  const char* const rules[] = {"had(visit)",
+                               "had(visit, within 30d)",
+                               "not had(purchase, within 7d)",
+                               "had(email_click, within 1w) or had(refund)",
+                               "had(purchase, within 1d)",
+                               "not had(email_open)",
+                               "had(purchase, 8d) and not had(visit, within 30d)"};
+  std::vector<Ids> searched;
+  for (const char* rule : rules) searched.push_back(Select(rule));
+  for (const char* type : {"purchase", "refund", "visit", "email_click", "email_open"}) {
+    schema_.last_event_sql[type] =
+        std::string(
+            "(SELECT max(e.ts) FROM events e WHERE e.customer_id = f.\"customer_id\" "
+            "AND e.type = '") +
+        type + "' AND e.ts < TIMESTAMP '2026-11-01')";
+  }
+  for (size_t index = 0; index < std::size(rules); ++index) {
+    Result<CompiledRule> compiled = Compile(rules[index]);
+    ASSERT_TRUE(compiled.ok());
+    EXPECT_EQ(compiled->sql.find("EXISTS"), std::string::npos) << rules[index];
+    EXPECT_EQ(Run(compiled->sql, compiled->params), searched[index]) << rules[index];
+  }
+}
+
+}  // namespace
+}  // namespace segmenta::rules

@@ -70,6 +70,8 @@ Status ExplainRules(const Project& project, store::Connection& conn, const json&
           std::to_string(view.snapshot_id) + ")",
       known,
       &project};
+  SEG_ASSIGN_OR_RETURN(context.recency_table,
+                       segment::SnapshotRecencyTable(conn, view.snapshot_id));
   SEG_ASSIGN_OR_RETURN(rules::RuleSchema schema, segment::BuildRuleSchema(context));
   for (const auto& rule : model["rules"]) {
     std::string segment = rule["segment"].get<std::string>();

@@ -35,6 +35,8 @@ Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
   for (const auto& row : known.rows) {
     context.known_segments.emplace_back(store::ToText(row[0]), store::ToText(row[1]));
   }
+  SEG_ASSIGN_OR_RETURN(context.recency_table,
+                       segment::SnapshotRecencyTable(conn, latest.snapshot_id));
   SEG_ASSIGN_OR_RETURN(rules::RuleSchema schema, segment::BuildRuleSchema(context));
   SEG_ASSIGN_OR_RETURN(rules::CompiledRule compiled, rules::CompileRule(rule, schema, sql, 1));
   std::string rows = segment::RuleRowsSql(context, compiled);
@@ -81,8 +83,9 @@ Result<int64_t> ForgetCustomer(Workspace& workspace, const std::string& customer
         "OR value = $1"));
     SEG_ASSIGN_OR_RETURN(store::Rows tables,
                          conn.Query("SELECT table_name FROM information_schema.tables WHERE "
-                                    "table_name = 'features' OR table_name LIKE 'features\\_%' "
-                                    "ESCAPE '\\'"));
+                                    "table_name IN ('features', 'event_recency') OR table_name "
+                                    "LIKE 'features\\_%' ESCAPE '\\' OR table_name LIKE "
+                                    "'event\\_recency\\_%' ESCAPE '\\'"));
     for (const auto& table : tables.rows) {
       SEG_RETURN_IF_ERROR(erase("DELETE FROM " + sql.QuoteIdentifier(store::ToText(table[0])) +
                                 " WHERE customer_id = $1"));

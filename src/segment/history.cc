@@ -38,6 +38,19 @@ std::string FeaturesTableOf(int64_t snapshot_id) {
   return "features_" + std::to_string(snapshot_id);
 }
 
+std::string RecencyTableOf(int64_t snapshot_id) {
+  return "event_recency_" + std::to_string(snapshot_id);
+}
+
+Result<std::string> SnapshotRecencyTable(store::Connection& conn, int64_t snapshot_id) {
+  std::string name = RecencyTableOf(snapshot_id);
+  SEG_ASSIGN_OR_RETURN(int64_t found,
+                       conn.QueryInt("SELECT count(*) FROM information_schema.tables WHERE "
+                                     "table_name = $1",
+                                     {name}));
+  return found > 0 ? "\"" + name + "\"" : std::string();
+}
+
 Status UpdateHistory(store::Connection& conn, int64_t snapshot_id, const std::string& as_of) {
   SEG_ASSIGN_OR_RETURN(
       int64_t later,

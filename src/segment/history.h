@@ -13,6 +13,11 @@ namespace segmenta::segment {
 
 // "features_<id>": the feature table snapshot `id` used.
 std::string FeaturesTableOf(int64_t snapshot_id);
+// "event_recency_<id>": the customers' latest event per type as of snapshot `id`.
+std::string RecencyTableOf(int64_t snapshot_id);
+// The quoted recency table of snapshot `id`, or "" when it has none (snapshots written
+// before it was kept).
+Result<std::string> SnapshotRecencyTable(store::Connection& conn, int64_t snapshot_id);
 
 // Brings membership_history up to date with snapshot `snapshot_id` (as of `as_of`):
 // intervals [entered_at, exited_at) in as_of dates. A snapshot newer than all others

@@ -8,6 +8,8 @@ namespace segmenta::segment {
 namespace {
 
 constexpr const char* kHits = "__rule_hits";
+// The alias of the recency table in rule SQL.
+const std::string kRecency = "recency";
 const char* const kKnownEventTypes[] = {
     "purchase",   "refund",     "visit",       "cart_add",        "cart_abandon",
     "email_sent", "email_open", "email_click", "support_contact", "feedback"};
@@ -30,6 +32,18 @@ Result<std::vector<std::pair<std::string, std::string>>> Describe(store::Connect
   return columns;
 }
 
+// The event types present: recorded by ingest; a workspace ingested before that was
+// recorded is scanned.
+Result<std::vector<std::string>> EventTypes(store::Connection& conn) {
+  SEG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query("SELECT type FROM event_types ORDER BY 1"));
+  if (rows.rows.empty()) {
+    SEG_ASSIGN_OR_RETURN(rows, conn.Query("SELECT DISTINCT type FROM events ORDER BY 1"));
+  }
+  std::vector<std::string> types;
+  for (const auto& row : rows.rows) types.push_back(store::ToText(row[0]));
+  return types;
+}
+
 }  // namespace
 
 std::string RuleRowsSql(const SegmentContext& context, const rules::CompiledRule& rule) {
@@ -42,7 +56,26 @@ std::string RuleRowsSql(const SegmentContext& context, const rules::CompiledRule
   }
   std::string rows = context.features_table + " f";
   if (reads_attributes) rows += " JOIN customers c ON c." + id + " = f." + id;
+  if (!context.recency_table.empty() && rule.sql.find(kRecency + ".\"") != std::string::npos) {
+    rows += " LEFT JOIN " + context.recency_table + " " + kRecency + " ON " + kRecency + "." + id +
+            " = f." + id;
+  }
   return rows;
+}
+
+Status BuildEventRecency(const SegmentContext& context, const std::string& table) {
+  const Dialect& sql = context.sql;
+  SEG_ASSIGN_OR_RETURN(std::vector<std::string> types, EventTypes(context.conn));
+  std::string select = "SELECT " + sql.QuoteIdentifier("customer_id");
+  std::string ts = sql.QuoteIdentifier("ts");
+  for (const std::string& type : types) {
+    if (type == "customer_id") continue;
+    select += ", max(" + ts + ") FILTER (WHERE " + sql.QuoteIdentifier("type") + " = " +
+              sql.QuoteString(type) + ") AS " + sql.QuoteIdentifier(type);
+  }
+  return context.conn.Execute("CREATE OR REPLACE TABLE " + table + " AS " + select +
+                              " FROM events WHERE " + ts + " < CAST(" +
+                              sql.DateLiteral(context.as_of) + " AS TIMESTAMP) GROUP BY 1");
 }
 
 Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context) {
@@ -73,13 +106,16 @@ Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context) {
     schema.columns.push_back({name, TypeOf(type), "c." + sql.QuoteIdentifier(name)});
   }
   std::set<std::string> types(std::begin(kKnownEventTypes), std::end(kKnownEventTypes));
-  // Recorded by ingest; a workspace ingested before that was recorded is scanned.
-  SEG_ASSIGN_OR_RETURN(store::Rows seen, context.conn.Query("SELECT type FROM event_types"));
-  if (seen.rows.empty()) {
-    SEG_ASSIGN_OR_RETURN(seen, context.conn.Query("SELECT DISTINCT type FROM events"));
-  }
-  for (const auto& row : seen.rows) types.insert(store::ToText(row[0]));
+  SEG_ASSIGN_OR_RETURN(std::vector<std::string> seen, EventTypes(context.conn));
+  types.insert(seen.begin(), seen.end());
   schema.event_types.assign(types.begin(), types.end());
+  if (!context.recency_table.empty()) {
+    SEG_ASSIGN_OR_RETURN(auto recency, Describe(context.conn, context.recency_table));
+    for (const auto& [type, sql_type] : recency) {
+      if (type == "customer_id") continue;
+      schema.last_event_sql[type] = std::string(kRecency) + "." + sql.QuoteIdentifier(type);
+    }
+  }
   schema.segments = context.known_segments;
   return schema;
 }

@@ -24,6 +24,11 @@ namespace segmenta::segment {
 Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context);
 std::string RuleRowsSql(const SegmentContext& context, const rules::CompiledRule& rule);
 
+// Creates table `table(customer_id, <one TIMESTAMP column per event type>)`: each
+// customer's latest event of each type before the context's as_of, so that had() in
+// rules and previews compares one column instead of searching 20M events.
+Status BuildEventRecency(const SegmentContext& context, const std::string& table);
+
 // A segment name's dependency cycle within `edges` (name → names it reads), as
 // "a → b → a", or "" when there is none; `order` gets a valid evaluation order.
 std::string OrderByDependencies(const std::vector<std::string>& names,

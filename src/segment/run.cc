@@ -20,6 +20,8 @@ using segment::Segmenter;
 
 constexpr const char* kRunMemberships = "__run_memberships";
 constexpr const char* kOutput = "__segment_out";
+// The latest event per customer and type, as of the run (kept per snapshot).
+constexpr const char* kRecency = "event_recency";
 
 struct Planned {
   const SegmentationConfig* config;
@@ -129,6 +131,9 @@ Status WriteSnapshot(store::Connection& conn, const Dialect& sql, RunReport& rep
   SEG_RETURN_IF_ERROR(conn.Execute(
       "CREATE TABLE " + sql.QuoteIdentifier(segment::FeaturesTableOf(report.snapshot_id)) +
       " AS SELECT * FROM " + sql.QuoteIdentifier("features")));
+  SEG_RETURN_IF_ERROR(conn.Execute(
+      "CREATE TABLE " + sql.QuoteIdentifier(segment::RecencyTableOf(report.snapshot_id)) +
+      " AS SELECT * FROM " + sql.QuoteIdentifier(kRecency)));
   return segment::UpdateHistory(conn, report.snapshot_id, report.as_of);
 }
 
@@ -162,6 +167,9 @@ Result<RunReport> RunSegmentations(const Project& project, Workspace& workspace,
                               kRunMemberships +
                               " UNION ALL SELECT segmentation, segment, customer_id FROM "
                               "__rule_hits)";
+  progress("events", -1);
+  SEG_RETURN_IF_ERROR(segment::BuildEventRecency(context, sql.QuoteIdentifier(kRecency)));
+  context.recency_table = sql.QuoteIdentifier(kRecency);
   SEG_ASSIGN_OR_RETURN(std::vector<Planned> planned, Plan(project, context));
   for (size_t index = 0; index < planned.size(); ++index) {
     Planned& plan = planned[index];

@@ -37,6 +37,9 @@ struct SegmentContext {
   std::string memberships_table;
   std::vector<std::pair<std::string, std::string>> known_segments;  // (segmentation, segment)
   const Project* project = nullptr;
+  // The customers' latest event per type before as_of (see BuildEventRecency), or ""
+  // when there is none: rules then search the events.
+  std::string recency_table;
 };
 
 // NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json members, moved not copied
