@@ -420,6 +420,12 @@ Result<FeatureTable> BuildFeatures(Workspace& workspace, const FeatureOptions& o
   SEG_ASSIGN_OR_RETURN(std::string statement, FeatureSql(renderer, lists, table.columns));
   // DuckDB's own estimate for this statement stalls at a few percent until the end, so
   // progress only says that the work goes on.
+  // After `segmenta run`, `features` is a view of the snapshot's own table; the new
+  // table takes its place.
+  SEG_ASSIGN_OR_RETURN(int64_t view,
+                       conn.QueryInt("SELECT count(*) FROM information_schema.tables WHERE "
+                                     "table_name = 'features' AND table_type = 'VIEW'"));
+  if (view > 0) SEG_RETURN_IF_ERROR(conn.Execute("DROP VIEW " + sql.QuoteIdentifier("features")));
   auto run = [&] { return conn.Execute(statement); };
   Status built = progress ? store::RunWatched(run, [&] { progress(-1); }) : run();
   SEG_RETURN_IF_ERROR(built.WithContext("building features"));

@@ -83,9 +83,10 @@ Result<int64_t> ForgetCustomer(Workspace& workspace, const std::string& customer
         "OR value = $1"));
     SEG_ASSIGN_OR_RETURN(store::Rows tables,
                          conn.Query("SELECT table_name FROM information_schema.tables WHERE "
-                                    "table_name IN ('features', 'event_recency') OR table_name "
+                                    "table_type = 'BASE TABLE' AND (table_name IN ('features', "
+                                    "'event_recency') OR table_name "
                                     "LIKE 'features\\_%' ESCAPE '\\' OR table_name LIKE "
-                                    "'event\\_recency\\_%' ESCAPE '\\'"));
+                                    "'event\\_recency\\_%' ESCAPE '\\')"));
     for (const auto& table : tables.rows) {
       SEG_RETURN_IF_ERROR(erase("DELETE FROM " + sql.QuoteIdentifier(store::ToText(table[0])) +
                                 " WHERE customer_id = $1"));

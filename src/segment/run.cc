@@ -128,12 +128,15 @@ Status WriteSnapshot(store::Connection& conn, const Dialect& sql, RunReport& rep
                      {report.snapshot_id, warning.segmentation, warning.segment, warning.check,
                       warning.message}));
   }
+  // The run's tables become the snapshot's (a rename, not a copy); `features` stays
+  // readable as a view of the newest.
+  std::string features = sql.QuoteIdentifier(segment::FeaturesTableOf(report.snapshot_id));
   SEG_RETURN_IF_ERROR(conn.Execute(
-      "CREATE TABLE " + sql.QuoteIdentifier(segment::FeaturesTableOf(report.snapshot_id)) +
-      " AS SELECT * FROM " + sql.QuoteIdentifier("features")));
-  SEG_RETURN_IF_ERROR(conn.Execute(
-      "CREATE TABLE " + sql.QuoteIdentifier(segment::RecencyTableOf(report.snapshot_id)) +
-      " AS SELECT * FROM " + sql.QuoteIdentifier(kRecency)));
+      "ALTER TABLE " + sql.QuoteIdentifier("features") + " RENAME TO " + features +
+      "; CREATE VIEW " + sql.QuoteIdentifier("features") + " AS SELECT * FROM " + features));
+  SEG_RETURN_IF_ERROR(
+      conn.Execute("ALTER TABLE " + sql.QuoteIdentifier(kRecency) + " RENAME TO " +
+                   sql.QuoteIdentifier(segment::RecencyTableOf(report.snapshot_id))));
   return segment::UpdateHistory(conn, report.snapshot_id, report.as_of);
 }
 
