@@ -77,6 +77,7 @@ RULES=(
   "country = 'Romania' and age between 25 and 40"
   "in_segment('rfm', 'Champions') and email_click_rate > 0.1"
   "had(visit, within 30d) and not had(purchase, within 90d)"
+  "count(email_click, 90d) >= 2"
 )
 {
   echo "# segmenta run and preview: $CUSTOMERS customers"
