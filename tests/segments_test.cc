@@ -296,5 +296,20 @@ TEST_F(SegmentsTest, SegmentsOfOneSegmentationReadEachOtherInOrderUnlessTheyLoop
       << cycle.status().message();
 }
 
+TEST_F(SegmentsTest, ABadGridNamesTheProjectFileLineAndCell) {
+  SegmentationConfig config;
+  config.name = "value";
+  config.method = "rfm";
+  config.line = 42;
+  config.grid = {{"All", {"[1-5][1-4]"}}};
+  project_.segmentations.push_back(config);
+  Result<RunReport> run = RunSegmentations(project_, *workspace_, {});
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(run.status().message().find("segmenta.toml:42: segmentation 'value': grid cell R1F5"),
+            std::string::npos)
+      << run.status().message();
+}
+
 }  // namespace
 }  // namespace segmenta

@@ -64,7 +64,11 @@ std::vector<std::string> SegmenterMethods() {
 Result<std::unique_ptr<Segmenter>> MakeSegmenter(const SegmentationConfig& config,
                                                  const Project& project) {
   for (const auto& [method, factory] : Registry()) {
-    if (method == config.method) return factory(config);
+    if (method != config.method) continue;
+    Result<std::unique_ptr<Segmenter>> made = factory(config);
+    if (made.ok()) return made;
+    return Status::InvalidArgument(project.file.string() + ":" + std::to_string(config.line) +
+                                   ": " + made.status().message());
   }
   std::string known;
   for (const std::string& method : SegmenterMethods())
