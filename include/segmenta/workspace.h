@@ -7,9 +7,9 @@
 //   SEG_ASSIGN_OR_RETURN(segmenta::Workspace ws, segmenta::Workspace::Open(".segmenta"));
 //   int version = ws.schema_version();
 //
-// Tables (see docs/guide.md): customers, events, quarantine, ingest_runs, snapshots,
-// memberships, models, profiles, membership_history, experiments, spend, audit,
-// api_tokens. A Workspace is movable, not copyable, and not thread-safe.
+// Tables (see docs/guide.md): customers, events, quarantine, ingest_runs, event_types,
+// snapshots, memberships, models, profiles, health, membership_history, audit, and per
+// snapshot features_<id> and event_recency_<id>; experiments, spend, api_tokens later. A Workspace is movable, not copyable, and not thread-safe.
 #ifndef SEGMENTA_WORKSPACE_H_
 #define SEGMENTA_WORKSPACE_H_
 
