@@ -36,28 +36,29 @@ echo "ingesting $DEMO (not timed)" >&2
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-RUN_TIMES=()
-for ((run = 1; run <= RUNS; run++)); do
-  /usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$SEGMENTA" -C "$DEMO" run >/dev/null
-  seconds=$(tail -1 "$OUT/time.txt")
-  echo "run $run: ${seconds% *} s, $(( ${seconds#* } / 1024 )) MiB" >&2
-  RUN_TIMES+=("$seconds")
-done
-RUN_MEDIAN=$(printf '%s\n' "${RUN_TIMES[@]}" | cut -d' ' -f1 | median)
-RUN_RSS=$(printf '%s\n' "${RUN_TIMES[@]}" | cut -d' ' -f2 | sort -n | tail -1)
+# time_runs LABEL COMMAND...: runs COMMAND $RUNS times; sets MEDIAN (s), PEAK (KiB), TIMES.
+time_runs() {
+  local label=$1 run seconds
+  shift
+  TIMES=()
+  for ((run = 1; run <= RUNS; run++)); do
+    /usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" >/dev/null 2>&1
+    seconds=$(tail -1 "$OUT/time.txt")
+    echo "$label $run: ${seconds% *} s, $((${seconds#* } / 1024)) MiB" >&2
+    TIMES+=("$seconds")
+  done
+  MEDIAN=$(printf '%s\n' "${TIMES[@]}" | cut -d' ' -f1 | median)
+  PEAK=$(printf '%s\n' "${TIMES[@]}" | cut -d' ' -f2 | sort -n | tail -1)
+}
+
+time_runs run "$SEGMENTA" -C "$DEMO" run
+RUN_MEDIAN=$MEDIAN RUN_RSS=$PEAK RUN_TIMES=("${TIMES[@]}")
 
 # Baseline: the RFM part in pandas over the same feature table (exported, not timed).
 "$SEGMENTA" -C "$DEMO" features --out "$OUT/features-run.csv" >/dev/null
-PANDAS_TIMES=()
-for ((run = 1; run <= RUNS; run++)); do
-  /usr/bin/time -f '%e %M' -o "$OUT/time.txt" /usr/bin/python3 bench/pandas_rfm.py \
-    "$OUT/features-run.csv" "$OUT/rfm-pandas.csv" >/dev/null 2>&1
-  seconds=$(tail -1 "$OUT/time.txt")
-  echo "pandas rfm $run: ${seconds% *} s" >&2
-  PANDAS_TIMES+=("$seconds")
-done
-PANDAS_MEDIAN=$(printf '%s\n' "${PANDAS_TIMES[@]}" | cut -d' ' -f1 | median)
-PANDAS_RSS=$(printf '%s\n' "${PANDAS_TIMES[@]}" | cut -d' ' -f2 | sort -n | tail -1)
+time_runs "pandas rfm" /usr/bin/python3 bench/pandas_rfm.py "$OUT/features-run.csv" \
+  "$OUT/rfm-pandas.csv"
+PANDAS_MEDIAN=$MEDIAN PANDAS_RSS=$PEAK
 # Does pandas put every customer in the same RFM segment as the latest snapshot?
 cat >"$OUT/rfm-agree.sql" <<SQL
 SELECT count(*) AS customers, count(*) FILTER (WHERE m.segment IS DISTINCT FROM p.segment)

@@ -38,8 +38,6 @@ constexpr const char* kTemplate = R"toml(# Segmenta project. Reference: docs/gui
 min_group_size = 10
 )toml";
 
-Result<Project> OpenProject(const GlobalFlags& global) { return LoadProject(global.project_dir); }
-
 nlohmann::json ToJson(const SourceReport& source) {
   nlohmann::json reasons = nlohmann::json::array();
   for (const ReasonCount& reason : source.reasons) {
@@ -144,15 +142,15 @@ int RunInit(const GlobalFlags& global, const InitFlags& flags, const Output& out
 }
 
 int RunIngest(const GlobalFlags& global, const IngestFlags& flags, const Output& out) {
-  Result<Project> project = OpenProject(global);
-  if (!project.ok()) return Fail(out, project.status());
-  Result<Workspace> workspace = Workspace::Open(project->workspace, project->engine);
-  if (!workspace.ok()) return Fail(out, workspace.status());
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  const Project& project = *opened.project;
+  Workspace& workspace = *opened.workspace;
   ProgressBar bar(out.progress);
   IngestOptions options;
   options.only = flags.only;
   options.progress = [&](const std::string& source, double done) { bar.Update(source, done); };
-  Result<IngestReport> report = Ingest(*project, *workspace, options);
+  Result<IngestReport> report = Ingest(project, workspace, options);
   bar.Done();
   if (!report.ok()) return Fail(out, report.status());
   int code = report->quarantined() > 0 && !flags.accept_rejects ? 3 : 0;
@@ -166,18 +164,18 @@ int RunIngest(const GlobalFlags& global, const IngestFlags& flags, const Output&
                {"events", report->events},
                {"quarantined", report->quarantined()}});
   } else {
-    PrintIngestText(*report, *project);
+    PrintIngestText(*report, project);
   }
   return code;
 }
 
 int RunQuarantine(const GlobalFlags& global, const QuarantineFlags& flags, const Output& out) {
-  Result<Project> project = OpenProject(global);
-  if (!project.ok()) return Fail(out, project.status());
-  Result<Workspace> workspace = Workspace::Open(project->workspace, project->engine);
-  if (!workspace.ok()) return Fail(out, workspace.status());
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  const Project& project = *opened.project;
+  Workspace& workspace = *opened.workspace;
   Result<std::vector<QuarantinedRow>> rows =
-      ListQuarantine(*workspace, {flags.source, flags.reason, flags.limit});
+      ListQuarantine(workspace, {flags.source, flags.reason, flags.limit});
   if (!rows.ok()) return Fail(out, rows.status());
   if (out.json) {
     nlohmann::json list = nlohmann::json::array();

@@ -55,25 +55,25 @@ void PrintSummary(const FeatureTable& table, const FeatureSummary& summary) {
 
 int RunFeatures(const GlobalFlags& global, const FeaturesFlags& flags, const Output& out) {
   if (flags.list) return ListDefinitions(out);
-  Result<Project> project = LoadProject(global.project_dir);
-  if (!project.ok()) return Fail(out, project.status());
-  Result<Workspace> workspace = Workspace::Open(project->workspace, project->engine);
-  if (!workspace.ok()) return Fail(out, workspace.status());
-  FeatureOptions options = project->features;
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  const Project& project = *opened.project;
+  Workspace& workspace = *opened.workspace;
+  FeatureOptions options = project.features;
   if (!flags.as_of.empty()) options.as_of = flags.as_of;
   ProgressBar bar(out.progress);
   Result<FeatureTable> table =
-      BuildFeatures(*workspace, options, [&](double done) { bar.Update("features", done); });
+      BuildFeatures(workspace, options, [&](double done) { bar.Update("features", done); });
   bar.Done();
   if (!table.ok()) return Fail(out, table.status());
-  Result<FeatureSummary> summary = SummariseFeatures(*workspace);
+  Result<FeatureSummary> summary = SummariseFeatures(workspace);
   if (!summary.ok()) return Fail(out, summary.status());
   if (!flags.out.empty()) {
     std::filesystem::path file = flags.out;
-    if (file.is_relative()) file = project->root / file;
+    if (file.is_relative()) file = project.root / file;
     std::error_code ignored;  // a missing folder is made; WriteFeatures reports real failures
     std::filesystem::create_directories(file.parent_path(), ignored);
-    Status written = WriteFeatures(*workspace, file);
+    Status written = WriteFeatures(workspace, file);
     if (!written.ok()) return Fail(out, written);
   }
   if (out.json) {

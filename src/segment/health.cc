@@ -3,6 +3,9 @@
 #include <cmath>
 #include <map>
 
+#include "engine/dialect.h"
+#include "segment/format.h"
+
 namespace segmenta::segment {
 namespace {
 
@@ -11,12 +14,6 @@ constexpr size_t kTooManySegments = 12;
 constexpr double kBigSwing = 0.25;
 constexpr int kStaleDays = 30;
 constexpr double kMostlyMissing = 0.8;
-
-std::string Percent(double share) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.0f%%", 100 * share);
-  return buffer;
-}
 
 void CheckSegments(const SegmentationResult& segmentation, int min_group_size,
                    const std::map<std::string, int64_t>& previous,
@@ -74,20 +71,19 @@ Status CheckData(store::Connection& conn, const RunReport& run,
                               run.as_of + ": ingest fresh data"});
     }
   }
-  SEG_ASSIGN_OR_RETURN(store::Rows columns, conn.Query("DESCRIBE SELECT * FROM features"));
+  SEG_ASSIGN_OR_RETURN(std::vector<store::ColumnInfo> columns, conn.Columns("features"));
   std::string select;
-  for (const auto& row : columns.rows) {
-    std::string name = store::ToText(row[0]);
-    select += std::string(select.empty() ? "" : ", ") + "avg(CASE WHEN \"" + name +
-              "\" IS NULL THEN 1.0 ELSE 0.0 END)";
+  for (const store::ColumnInfo& column : columns) {
+    select += std::string(select.empty() ? "" : ", ") + "avg(CASE WHEN " +
+              DuckDbDialect().QuoteIdentifier(column.name) + " IS NULL THEN 1.0 ELSE 0.0 END)";
   }
   SEG_ASSIGN_OR_RETURN(store::Rows missing, conn.Query("SELECT " + select + " FROM features"));
-  for (size_t col = 0; col < columns.rows.size() && !missing.rows.empty(); ++col) {
+  for (size_t col = 0; col < columns.size() && !missing.rows.empty(); ++col) {
     double share = store::ToDouble(missing.rows[0][col]);
     if (share > kMostlyMissing) {
-      warnings.push_back({"", "", "missing_features",
-                          "feature " + store::ToText(columns.rows[col][0]) + " is missing for " +
-                              Percent(share) + " of customers"});
+      warnings.push_back(
+          {"", "", "missing_features",
+           "feature " + columns[col].name + " is missing for " + Percent(share) + " of customers"});
     }
   }
   return Status::Ok();

@@ -5,6 +5,8 @@
 #include <functional>
 #include <map>
 
+#include "segment/format.h"
+
 namespace segmenta::segment {
 namespace {
 
@@ -18,12 +20,12 @@ const char* const kSummarised[] = {"recency_days",    "frequency",      "monetar
 // The numeric columns of the features table.
 Result<std::vector<std::string>> NumericColumns(store::Connection& conn,
                                                 const std::string& features) {
-  SEG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query("DESCRIBE SELECT * FROM " + features));
+  SEG_ASSIGN_OR_RETURN(std::vector<store::ColumnInfo> all, conn.Columns(features));
   std::vector<std::string> columns;
-  for (const auto& row : rows.rows) {
-    std::string type = store::ToText(row[1]);
+  for (const store::ColumnInfo& column : all) {
+    const std::string& type = column.type;
     if (type == "DOUBLE" || type == "BIGINT" || type == "INTEGER" || type == "HUGEINT") {
-      columns.push_back(store::ToText(row[0]));
+      columns.push_back(column.name);
     }
   }
   return columns;
@@ -124,13 +126,6 @@ const std::vector<Play>& Playbook() {
        [](const Summaries&, const Summaries&) { return true; }},
   };
   return *plays;
-}
-
-std::string Fixed(double value, int decimals) {
-  if (std::isnan(value)) return "n/a";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
 }
 
 struct Category {

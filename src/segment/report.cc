@@ -5,11 +5,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "segment/format.h"
 #include "segmenta/segments.h"
 #include "store/database.h"
 
 namespace segmenta {
 namespace {
+
+using segment::Count;
+using segment::Fixed;
 
 std::string Escape(std::string_view text) {
   std::string out;
@@ -35,20 +39,6 @@ std::string Escape(std::string_view text) {
     }
   }
   return out;
-}
-
-std::string Fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
-
-std::string Count(int64_t value) {
-  std::string digits = std::to_string(value);
-  for (int pos = static_cast<int>(digits.size()) - 3; pos > (value < 0 ? 1 : 0); pos -= 3) {
-    digits.insert(static_cast<size_t>(pos), ",");
-  }
-  return digits;
 }
 
 constexpr const char* kStyle = R"css(

@@ -22,16 +22,6 @@ rules::ValueType TypeOf(const std::string& sql_type) {
   return rules::ValueType::kNumber;
 }
 
-// Columns of `table` as (name, type), in order.
-Result<std::vector<std::pair<std::string, std::string>>> Describe(store::Connection& conn,
-                                                                  const std::string& table) {
-  SEG_ASSIGN_OR_RETURN(store::Rows rows, conn.Query("DESCRIBE SELECT * FROM " + table));
-  std::vector<std::pair<std::string, std::string>> columns;
-  for (const auto& row : rows.rows)
-    columns.emplace_back(store::ToText(row[0]), store::ToText(row[1]));
-  return columns;
-}
-
 // The event types present: recorded by ingest; a workspace ingested before that was
 // recorded is scanned.
 Result<std::vector<std::string>> EventTypes(store::Connection& conn) {
@@ -85,7 +75,7 @@ Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context) {
   schema.as_of_sql = sql.DateLiteral(context.as_of);
   schema.memberships_table = context.memberships_table;
   std::set<std::string> names;
-  SEG_ASSIGN_OR_RETURN(auto features, Describe(context.conn, context.features_table));
+  SEG_ASSIGN_OR_RETURN(auto features, context.conn.Columns(context.features_table));
   for (const auto& [name, type] : features) {
     if (name == "customer_id") continue;
     schema.columns.push_back({name, TypeOf(type), "f." + sql.QuoteIdentifier(name)});
@@ -97,7 +87,7 @@ Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context) {
       if (attribute.role == AttributeRole::kContact) personal.insert(attribute.name);
     }
   }
-  SEG_ASSIGN_OR_RETURN(auto attributes, Describe(context.conn, "customers"));
+  SEG_ASSIGN_OR_RETURN(auto attributes, context.conn.Columns("customers"));
   for (const auto& [name, type] : attributes) {
     if (name == "customer_id" || name.starts_with("_") || personal.count(name) ||
         names.count(name)) {
@@ -110,7 +100,7 @@ Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context) {
   types.insert(seen.begin(), seen.end());
   schema.event_types.assign(types.begin(), types.end());
   if (!context.recency_table.empty()) {
-    SEG_ASSIGN_OR_RETURN(auto recency, Describe(context.conn, context.recency_table));
+    SEG_ASSIGN_OR_RETURN(auto recency, context.conn.Columns(context.recency_table));
     for (const auto& [type, sql_type] : recency) {
       if (type == "customer_id") continue;
       schema.last_event_sql[type] = std::string(kRecency) + "." + sql.QuoteIdentifier(type);

@@ -197,6 +197,14 @@ Result<Rows> Connection::Query(std::string_view sql, const std::vector<Value>& p
   return Materialise(result.get());
 }
 
+Result<std::vector<ColumnInfo>> Connection::Columns(std::string_view relation) {
+  SEG_ASSIGN_OR_RETURN(Rows rows, Query("DESCRIBE SELECT * FROM " + std::string(relation)));
+  std::vector<ColumnInfo> columns;
+  columns.reserve(rows.size());
+  for (const auto& row : rows.rows) columns.push_back({ToText(row[0]), ToText(row[1])});
+  return columns;
+}
+
 Result<int64_t> Connection::QueryInt(std::string_view sql, const std::vector<Value>& params) {
   SEG_ASSIGN_OR_RETURN(Rows rows, Query(sql, params));
   if (rows.rows.empty() || rows.rows[0].empty()) {

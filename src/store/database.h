@@ -45,6 +45,11 @@ struct Rows {
 };
 
 class Appender;
+
+struct ColumnInfo {
+  std::string name;
+  std::string type;  // DuckDB's type name: BIGINT, DOUBLE, VARCHAR, VARCHAR[], DATE, …
+};
 class RowSourceRegistration;
 class RowSource;
 
@@ -64,6 +69,8 @@ class Connection {
   Result<Rows> Query(std::string_view sql, const std::vector<Value>& params = {});
   // The first column of the first row as an integer (error when there is no row).
   Result<int64_t> QueryInt(std::string_view sql, const std::vector<Value>& params = {});
+  // The columns of a table, view or parenthesised query, in order.
+  Result<std::vector<ColumnInfo>> Columns(std::string_view relation);
 
   Result<Appender> MakeAppender(const std::string& table);
   // Makes `source` readable as a table; see RowSource.

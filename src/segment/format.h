@@ -1,0 +1,19 @@
+// Numbers as text for the messages, descriptions and report the segment module writes.
+#ifndef SEGMENTA_SEGMENT_FORMAT_H_
+#define SEGMENTA_SEGMENT_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+
+namespace segmenta::segment {
+
+// 3.14159, 2 → "3.14"; NaN → "n/a".
+std::string Fixed(double value, int decimals);
+// 0.456 → "46%" (decimals 0) or "45.6%".
+std::string Percent(double share, int decimals = 0);
+// 1234567 → "1,234,567".
+std::string Count(int64_t value);
+
+}  // namespace segmenta::segment
+
+#endif  // SEGMENTA_SEGMENT_FORMAT_H_
