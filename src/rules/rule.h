@@ -13,7 +13,8 @@
 //
 //   RuleSchema schema = ...;
 //   SEG_ASSIGN_OR_RETURN(CompiledRule rule, CompileRule("frequency >= 3", schema, sql, 1));
-//   conn.Query("SELECT count(*) FROM features f WHERE " + rule.sql, rule.params);
+//   conn.Query("SELECT count(*) FROM features f" + rule.event_joins + " WHERE " + rule.sql,
+//              rule.params);
 //
 // The language (keywords, column and function names in any case; the full grammar is
 // in parser.h):
@@ -102,6 +103,9 @@ struct RuleClause {
 struct CompiledRule {
   std::string sql;                   // boolean SQL; uses $first_param, $first_param+1, …
   std::vector<store::Value> params;  // the values bound to those parameters, in order
+  // LEFT JOINs that `sql` reads count() and sum() from (" LEFT JOIN (…) alias ON …",
+  // empty when it calls neither): append them to the row's FROM. They use `params` too.
+  std::string event_joins;
   // in_segment() references, (segmentation, segment): the rule's dependencies.
   std::vector<std::pair<std::string, std::string>> segment_refs;
   std::vector<RuleClause> clauses;  // the top-level and-ed clauses (one if no top-level and)

@@ -109,12 +109,13 @@ class RuleTest : public ::testing::Test {
       ADD_FAILURE() << text << "\n" << rule.status().ToString();
       return {"<error>"};
     }
-    return Run(rule->sql, rule->params);
+    return Run(rule->sql, rule->params, rule->event_joins);
   }
 
-  Ids Run(const std::string& where, const std::vector<store::Value>& params) {
-    Result<store::Rows> rows =
-        conn().Query("SELECT f.customer_id FROM features f WHERE " + where + " ORDER BY 1", params);
+  Ids Run(const std::string& where, const std::vector<store::Value>& params,
+          const std::string& joins = "") {
+    Result<store::Rows> rows = conn().Query(
+        "SELECT f.customer_id FROM features f" + joins + " WHERE " + where + " ORDER BY 1", params);
     if (!rows.ok()) {
       ADD_FAILURE() << where << "\n" << rows.status().ToString();
       return {"<error>"};
@@ -359,7 +360,7 @@ TEST_F(RuleTest, EveryValueIsABoundParameter) {
                               std::string("Ro'mania; DROP TABLE features; --"), std::string("x\"y"),
                               std::string("email_click"), int64_t{30}, std::string("rfm"),
                               std::string("At Risk"), int64_t{987654}}));
-  EXPECT_EQ(Run(rule->sql, rule->params), (Ids{"c1", "c5"}));
+  EXPECT_EQ(Run(rule->sql, rule->params, rule->event_joins), (Ids{"c1", "c5"}));
 }
 
 TEST_F(RuleTest, ParametersAreNumberedFromFirstParam) {
@@ -839,8 +840,9 @@ TEST_F(RuleTest, RandomRulesNeverCrashAndThoseThatCompileRun) {
     for (size_t param = 1; param < first_param; ++param) {
       padding += "$" + std::to_string(param) + " = 0 AND ";
     }
-    Result<store::Rows> rows =
-        conn().Query("SELECT count(*) FROM features f WHERE " + padding + rule->sql, params);
+    Result<store::Rows> rows = conn().Query(
+        "SELECT count(*) FROM features f" + rule->event_joins + " WHERE " + padding + rule->sql,
+        params);
     ASSERT_TRUE(rows.ok()) << text << "\n" << rule->sql << "\n" << rows.status().ToString();
   }
   EXPECT_GT(compiled, 5000);
@@ -876,7 +878,8 @@ TEST_F(RuleTest, HadFromTheLatestEventAgreesWithTheSearch) {
     Result<CompiledRule> compiled = Compile(rules[index]);
     ASSERT_TRUE(compiled.ok());
     EXPECT_EQ(compiled->sql.find("EXISTS"), std::string::npos) << rules[index];
-    EXPECT_EQ(Run(compiled->sql, compiled->params), searched[index]) << rules[index];
+    EXPECT_EQ(Run(compiled->sql, compiled->params, compiled->event_joins), searched[index])
+        << rules[index];
   }
 }
 

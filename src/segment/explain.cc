@@ -82,7 +82,7 @@ Status ExplainRules(const Project& project, store::Connection& conn, const json&
                                     ": rule no longer compiles: " + compiled.status().message());
       continue;
     }
-    std::string rows = segment::RuleRowsSql(context, *compiled);
+    std::string rows = segment::RuleRowsSql(context, *compiled, /*event_joins=*/false);
     std::string line = segment + ":";
     for (const rules::RuleClause& clause : compiled->clauses) {
       std::vector<store::Value> params = clause.params;

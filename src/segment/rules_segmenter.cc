@@ -36,7 +36,8 @@ Result<std::vector<std::string>> EventTypes(store::Connection& conn) {
 
 }  // namespace
 
-std::string RuleRowsSql(const SegmentContext& context, const rules::CompiledRule& rule) {
+std::string RuleRowsSql(const SegmentContext& context, const rules::CompiledRule& rule,
+                        bool event_joins) {
   std::string id = context.sql.QuoteIdentifier("customer_id");
   // Attribute columns are read as c."name" (BuildRuleSchema); values are parameters,
   // so the prefix in the SQL means an attribute is read.
@@ -50,6 +51,7 @@ std::string RuleRowsSql(const SegmentContext& context, const rules::CompiledRule
     rows += " LEFT JOIN " + context.recency_table + " " + kRecency + " ON " + kRecency + "." + id +
             " = f." + id;
   }
+  if (event_joins) rows += rule.event_joins;
   return rows;
 }
 

@@ -20,9 +20,11 @@ namespace segmenta::segment {
 // What rules may name in a run: the features table's columns and the customers'
 // attributes (contact attributes, personal data, excepted), event types, segments.
 // Rows come from RuleRowsSql(): features `f`, joined with customers `c` when the
-// compiled rule reads an attribute.
+// compiled rule reads an attribute, and with the rule's event aggregates unless
+// `event_joins` is false (for its clauses, which read events themselves).
 Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context);
-std::string RuleRowsSql(const SegmentContext& context, const rules::CompiledRule& rule);
+std::string RuleRowsSql(const SegmentContext& context, const rules::CompiledRule& rule,
+                        bool event_joins = true);
 
 // Creates table `table(customer_id, <one TIMESTAMP column per event type>)`: each
 // customer's latest event of each type before the context's as_of, so that had() in
