@@ -8,10 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev libssl-dev
+  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev libssl-dev libeigen3-dev
   chromium)  # chromium: the test that the HTML report renders offline
 if [[ "${1:-}" == "--bench" ]]; then
-  APT_PACKAGES+=(python3-pandas python3-numpy time)
+  APT_PACKAGES+=(python3-pandas python3-numpy python3-sklearn time)
 fi
 
 missing=()

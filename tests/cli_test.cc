@@ -117,8 +117,16 @@ TEST(CliTest, SegmentVerbsFromRunToForget) {
 
   nlohmann::json customer = nlohmann::json::parse(Segmenta(c + "--json customer C0000010").out);
   EXPECT_EQ(customer["customer_id"], "C0000010");
-  EXPECT_EQ(customer["segmentations"].size(), 3u);
+  EXPECT_EQ(customer["segmentations"].size(), 5u);  // rfm, journey, audiences, 2 clusterings
   EXPECT_EQ(Segmenta(c + "show rfm Champions").exit_code, 0);
+  // A cluster segmentation shows how k was chosen and every k's figures.
+  CliRun model = Segmenta(c + "show behaviour");
+  ASSERT_EQ(model.exit_code, 0) << model.out;
+  EXPECT_NE(model.out.find("calinski-harabasz"), std::string::npos) << model.out;
+  EXPECT_NE(model.out.find("matched to snapshot 1"), std::string::npos) << model.out;
+  nlohmann::json cluster = nlohmann::json::parse(Segmenta(c + "--json show behaviour").out);
+  EXPECT_EQ(cluster["model"]["k_search"].size(), 9u);
+  EXPECT_EQ(Segmenta(c + "show behavior").exit_code, 1);  // NotFound, with a hint
 
   CliRun preview = Segmenta(c + "--json preview \"frequency >= 3\"");
   ASSERT_EQ(preview.exit_code, 0) << preview.out;

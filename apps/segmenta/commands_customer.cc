@@ -1,4 +1,5 @@
 // customer, show, preview, forget: one customer, one segment, one rule.
+#include <cstdio>
 #include <iostream>
 
 #include "commands.h"
@@ -45,21 +46,58 @@ int RunCustomer(const GlobalFlags& global, const CustomerFlags& flags, const Out
   return 0;
 }
 
-int RunShow(const GlobalFlags& global, const ShowFlags& flags, const Output& out) {
-  Opened opened = Open(global, out);
-  if (opened.failed) return opened.failed;
-  Result<std::string> json =
-      SegmentProfileJson(*opened.workspace, flags.segmentation, flags.segment);
-  if (!json.ok()) return Fail(out, json.status());
-  nlohmann::json profile = nlohmann::json::parse(*json);
-  if (out.json) {
-    PrintJson({{"ok", true}, {"profile", profile}});
-    return 0;
+namespace {
+
+std::string Figure(const nlohmann::json& value) {
+  if (value.is_null()) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", value.get<double>());
+  return buffer;
+}
+
+// A cluster model: how k was chosen, every k's figures, and the match with the
+// previous snapshot.
+void PrintClusterModel(const nlohmann::json& model) {
+  std::cout << model["method"].get<std::string>() << ", k = " << model["k"] << " ("
+            << model["k_chosen_by"].get<std::string>() << ")\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& figures : model["k_search"]) {
+    const nlohmann::json& cost =
+        figures.contains("inertia") ? figures["inertia"] : figures["neg_log_likelihood"];
+    rows.push_back({figures["k"].dump(), Figure(cost), Figure(figures["silhouette"]),
+                    Figure(figures["calinski_harabasz"]), Figure(figures["davies_bouldin"]),
+                    Figure(figures.value("bic", nlohmann::json()))});
   }
+  PrintTable({"k", model["method"] == "gmm" ? "-log L" : "inertia", "silhouette",
+              "calinski-harabasz", "davies-bouldin", "bic"},
+             rows);
+  const nlohmann::json& matching = model["matching"];
+  if (matching.value("previous_snapshot", 0) > 0) {
+    std::cout << "\nmatched to snapshot " << matching["previous_snapshot"] << ": new "
+              << matching.value("new", nlohmann::json::array()).dump() << ", vanished "
+              << matching.value("vanished", nlohmann::json::array()).dump() << "\n";
+  }
+}
+
+void PrintCentre(const nlohmann::json& model, const std::string& segment) {
+  for (const auto& cluster : model["clusters"]) {
+    if (cluster["segment"] != segment) continue;
+    std::cout << "\ncentre:";
+    for (const auto& [feature, value] : cluster["center"].items()) {
+      std::cout << " " << feature << " " << Figure(value) << ";";
+    }
+    for (const auto& [category, value] : cluster["mode"].items()) {
+      std::cout << " " << category << " " << value.get<std::string>() << ";";
+    }
+    std::cout << "\n\n";
+  }
+}
+
+void PrintProfile(const ShowFlags& flags, const nlohmann::json& profile) {
   if (profile.value("suppressed", false)) {
     std::cout << flags.segment << ": fewer than " << profile["min_group_size"]
               << " customers; the profile is withheld (privacy.min_group_size)\n";
-    return 0;
+    return;
   }
   std::cout << flags.segmentation << " / " << flags.segment << " — "
             << profile.value("name", std::string()) << "\n\n"
@@ -73,6 +111,33 @@ int RunShow(const GlobalFlags& global, const ShowFlags& flags, const Output& out
                     text(s["base_mean"]), text(s["base_median"])});
   }
   PrintTable({"feature", "mean", "median", "p10", "p90", "base mean", "base median"}, rows);
+}
+
+}  // namespace
+
+int RunShow(const GlobalFlags& global, const ShowFlags& flags, const Output& out) {
+  Opened opened = Open(global, out);
+  if (opened.failed) return opened.failed;
+  Result<std::string> model_text = SegmentationModelJson(*opened.workspace, flags.segmentation);
+  if (!model_text.ok()) return Fail(out, model_text.status());
+  nlohmann::json model = nlohmann::json::parse(*model_text);
+  nlohmann::json profile;
+  if (!flags.segment.empty()) {
+    Result<std::string> json =
+        SegmentProfileJson(*opened.workspace, flags.segmentation, flags.segment);
+    if (!json.ok()) return Fail(out, json.status());
+    profile = nlohmann::json::parse(*json);
+  }
+  if (out.json) {
+    model.erase("projection");  // thousands of points: read them from the models table
+    PrintJson({{"ok", true}, {"profile", profile}, {"model", model}});
+    return 0;
+  }
+  bool cluster = model.contains("k_search");
+  if (!flags.segment.empty()) PrintProfile(flags, profile);
+  if (cluster && !flags.segment.empty()) PrintCentre(model, flags.segment);
+  if (cluster) PrintClusterModel(model);
+  if (!cluster && flags.segment.empty()) std::cout << model.dump(2) << "\n";
   return 0;
 }
 

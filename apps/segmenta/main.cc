@@ -74,9 +74,10 @@ int Run(int argc, char** argv) {
   customer_cmd->add_option("id", customer.id, "Customer id")->required();
 
   ShowFlags show;
-  CLI::App* show_cmd = app.add_subcommand("show", "The profile of one segment");
+  CLI::App* show_cmd = app.add_subcommand(
+      "show", "The profile of one segment, or a segmentation's model (k search for clusters)");
   show_cmd->add_option("segmentation", show.segmentation, "Segmentation")->required();
-  show_cmd->add_option("segment", show.segment, "Segment")->required();
+  show_cmd->add_option("segment", show.segment, "Segment (leave out for the model)");
 
   PreviewFlags preview;
   CLI::App* preview_cmd =

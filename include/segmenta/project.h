@@ -12,6 +12,7 @@
 #define SEGMENTA_PROJECT_H_
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,6 +91,17 @@ struct SegmentationConfig {
   // rfm: scores 1..bins; grid = segment name → R/F cell patterns ("5[4-5]").
   int bins = 5;
   std::vector<std::pair<std::string, std::vector<std::string>>> grid;
+  // kmeans, kprototypes, gmm (docs/guide.md, "Clusters"):
+  std::vector<std::string> categories;  // categorical features or customer attributes
+  int k_min = 2, k_max = 10;            // k = "auto" tries k_min..k_max (k_range)
+  // feature → "log1p" | "none"; features not named: log1p when every value is ≥ 0 and
+  // the skewness is above 1, else none.
+  std::map<std::string, std::string> transforms;
+  std::string scaling = "zscore";  // zscore | robust | none
+  int seed = 42;
+  int restarts = 3;                 // fits per k; the best one is kept
+  std::string covariance = "full";  // gmm: full | diagonal
+  double gamma = -1;                // kprototypes: categorical weight; < 0 = from the data
   int line = 0;
 };
 

@@ -130,6 +130,11 @@ struct CustomerView {
 Result<CustomerView> ExplainCustomer(const Project& project, Workspace& workspace,
                                      const std::string& customer_id);
 
+// The stored model (JSON text) of one segmentation in the latest snapshot: thresholds,
+// rules, or for clusters the preparation, k search figures, centres and matching.
+// NotFound (naming the closest segmentation) when there is none.
+Result<std::string> SegmentationModelJson(Workspace& workspace, const std::string& segmentation);
+
 // The stored profile (JSON text) of one segment in the latest snapshot.
 Result<std::string> SegmentProfileJson(Workspace& workspace, const std::string& segmentation,
                                        const std::string& segment);

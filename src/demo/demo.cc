@@ -84,6 +84,22 @@ rules = {
   "Browsing, not buying" = "had(visit, within 30d) and not had(purchase, within 90d)"
 }
 
+# Natural groups nobody wrote a rule for: k-means on behaviour, k chosen from 2..10.
+[[segmentation]]
+name = "behaviour"
+method = "kmeans"
+features = ["recency_days", "frequency", "monetary", "avg_order_value", "tenure_days", "promo_share", "holiday_share", "visits_30d"]
+k = "auto"
+k_range = [2, 10]
+
+# Numbers and categories together: k-prototypes.
+[[segmentation]]
+name = "profiles"
+method = "kprototypes"
+features = ["age", "frequency", "monetary", "recency_days", "email_open_rate", "tenure_days"]
+categories = ["preferred_channel", "country", "gender", "lifestyle"]
+k = 6
+
 [privacy]
 min_group_size = 10
 )toml";

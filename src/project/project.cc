@@ -253,6 +253,54 @@ std::vector<std::pair<std::string, const toml::node*>> InWrittenOrder(const toml
   return entries;
 }
 
+// The keys of kmeans, kprototypes and gmm segmentations.
+Status ParseClusterKeys(TableReader& reader, SegmentationConfig& config) {
+  SEG_RETURN_IF_ERROR(reader.StringList("categories", config.categories));
+  if (const toml::node* range = reader.Node("k_range")) {
+    const auto* list = range->as_array();
+    bool valid =
+        list && list->size() == 2 && list->get(0)->as_integer() && list->get(1)->as_integer();
+    if (valid) {
+      config.k_min = static_cast<int>(list->get(0)->as_integer()->get());
+      config.k_max = static_cast<int>(list->get(1)->as_integer()->get());
+    }
+    if (!valid || config.k_min < 2 || config.k_max < config.k_min || config.k_max > 50) {
+      return reader.Error(
+          range, "k_range",
+          "expected [lowest, highest] with 2 ≤ lowest ≤ highest ≤ 50, e.g. [2, 10]");
+    }
+  }
+  if (!config.k.empty() && config.k != "auto") {
+    long long k = std::stoll(config.k);
+    if (k < 1 || k > 200)
+      return reader.Error(reader.Node("k"), "k", "expected 1 to 200 or \"auto\"");
+  }
+  if (const toml::node* transforms = reader.Node("transforms")) {
+    const auto* table = transforms->as_table();
+    if (!table) return reader.Error(transforms, "transforms", "expected { feature = \"log1p\" }");
+    for (const auto& [feature, value] : *table) {
+      const auto* text = value.as_string();
+      if (!text || (text->get() != "log1p" && text->get() != "none")) {
+        return reader.Error(&value, "transforms", "each transform is \"log1p\" or \"none\"");
+      }
+      config.transforms[std::string(feature.str())] = text->get();
+    }
+  }
+  SEG_RETURN_IF_ERROR(reader.Choice("scaling", config.scaling, {"zscore", "robust", "none"}));
+  if (config.scaling.empty()) config.scaling = "zscore";
+  SEG_RETURN_IF_ERROR(reader.Integer("seed", config.seed, 0, 2147483647));
+  SEG_RETURN_IF_ERROR(reader.Integer("restarts", config.restarts, 1, 100));
+  SEG_RETURN_IF_ERROR(reader.Choice("covariance", config.covariance, {"full", "diagonal"}));
+  if (config.covariance.empty()) config.covariance = "full";
+  if (const toml::node* gamma = reader.Node("gamma")) {
+    std::optional<double> value = gamma->value<double>();
+    if (!value || *value < 0)
+      return reader.Error(gamma, "gamma", "expected a number ≥ 0, e.g. 0.5");
+    config.gamma = *value;
+  }
+  return Status::Ok();
+}
+
 Result<SegmentationConfig> ParseSegmentation(const toml::table& table,
                                              const std::filesystem::path& file,
                                              const std::set<std::string>& seen) {
@@ -309,6 +357,7 @@ Result<SegmentationConfig> ParseSegmentation(const toml::table& table,
       config.grid.emplace_back(segment, std::move(patterns));
     }
   }
+  SEG_RETURN_IF_ERROR(ParseClusterKeys(reader, config));
   SEG_RETURN_IF_ERROR(reader.CheckNoUnknownKeys());
   return config;
 }

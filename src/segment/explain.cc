@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/dialect.h"
+#include "segment/cluster_segmenter.h"
 #include "segment/history.h"
 #include "segment/rfm.h"
 #include "segment/rules_segmenter.h"
@@ -172,12 +173,33 @@ Result<CustomerView> ExplainCustomer(const Project& project, Workspace& workspac
     }
     if (explanation.method == "rfm") ExplainRfm(model, view, explanation);
     if (explanation.method == "journey") ExplainJourney(model, view, explanation);
+    if (model.contains("clusters")) {
+      SEG_RETURN_IF_ERROR(segment::ExplainCluster(
+          conn, model, sql.QuoteIdentifier(segment::FeaturesTableOf(view.snapshot_id)),
+          view.customer_id, explanation));
+    }
     if (explanation.method == "rules") {
       SEG_RETURN_IF_ERROR(ExplainRules(project, conn, model, view, explanation, known));
     }
     view.explanations.push_back(std::move(explanation));
   }
   return view;
+}
+
+Result<std::string> SegmentationModelJson(Workspace& workspace, const std::string& segmentation) {
+  store::Connection& conn = workspace.connection();
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query("SELECT CAST(json AS VARCHAR) FROM models WHERE snapshot_id = (SELECT "
+                 "max(snapshot_id) FROM snapshots) AND segmentation = $1",
+                 {segmentation}));
+  if (!rows.rows.empty()) return store::ToText(rows.rows[0][0]);
+  SEG_ASSIGN_OR_RETURN(store::Rows names, conn.Query("SELECT DISTINCT segmentation FROM models"));
+  std::vector<std::string> known;
+  for (const auto& name : names.rows) known.push_back(store::ToText(name[0]));
+  std::string hint = ClosestMatch(segmentation, known);
+  return Status::NotFound("no segmentation '" + segmentation + "' in the latest snapshot" +
+                          (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
 }
 
 Result<std::string> SegmentProfileJson(Workspace& workspace, const std::string& segmentation,

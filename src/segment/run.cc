@@ -92,6 +92,13 @@ std::string ConfigHash(const Project& project) {
       text += segment + ":";
       for (const std::string& cell : cells) text += cell + ",";
     }
+    for (const std::string& feature : config.features) text += feature + ",";
+    for (const std::string& category : config.categories) text += category + ",";
+    for (const auto& [feature, transform] : config.transforms) text += feature + transform;
+    text += config.k + "|" + std::to_string(config.k_min) + "-" + std::to_string(config.k_max) +
+            "|" + config.scaling + "|" + std::to_string(config.seed) + "|" +
+            std::to_string(config.restarts) + "|" + config.covariance + "|" +
+            std::to_string(config.gamma);
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(text));
@@ -177,8 +184,11 @@ Result<RunReport> RunSegmentations(const Project& project, Workspace& workspace,
   for (size_t index = 0; index < planned.size(); ++index) {
     Planned& plan = planned[index];
     progress(plan.config->name, static_cast<double>(index) / planned.size());
+    auto segmenter_started = std::chrono::steady_clock::now();
     SEG_ASSIGN_OR_RETURN(segment::SegmenterResult result, plan.segmenter->Run(context, kOutput));
     plan.model = std::move(result.model);
+    plan.model["seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - segmenter_started).count();
     plan.model["segments"] = plan.segmenter->Segments();
     SEG_RETURN_IF_ERROR(conn.Execute(std::string("INSERT INTO ") + kRunMemberships + " SELECT " +
                                      sql.QuoteString(plan.config->name) +

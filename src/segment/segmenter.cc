@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "segment/cluster_segmenter.h"
 #include "segment/rfm.h"
 #include "segment/rules_segmenter.h"
 
@@ -32,6 +33,10 @@ class JourneySegmenter : public Segmenter {
   }
 };
 
+Result<std::unique_ptr<Segmenter>> MakeCluster(const SegmentationConfig& config) {
+  return std::unique_ptr<Segmenter>(std::make_unique<ClusterSegmenter>(config));
+}
+
 using Factory = std::function<Result<std::unique_ptr<Segmenter>>(const SegmentationConfig&)>;
 
 const std::vector<std::pair<std::string, Factory>>& Registry() {
@@ -49,6 +54,9 @@ const std::vector<std::pair<std::string, Factory>>& Registry() {
        [](const SegmentationConfig&) -> Result<std::unique_ptr<Segmenter>> {
          return std::unique_ptr<Segmenter>(std::make_unique<JourneySegmenter>());
        }},
+      {"kmeans", MakeCluster},
+      {"kprototypes", MakeCluster},
+      {"gmm", MakeCluster},
   };
   return *registry;
 }

@@ -5,7 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
+#include <memory>
 #include <thread>
+#include <type_traits>
 
 #include "store/database_impl.h"
 
@@ -168,18 +171,20 @@ Status Connection::Execute(std::string_view sql, const std::vector<Value>& param
   return rows.ok() ? Status::Ok() : rows.status();
 }
 
-Result<Rows> Connection::Query(std::string_view sql, const std::vector<Value>& params) {
+namespace {
+
+// Runs `sql` with `params` bound, into `result` (which the caller destroys).
+Status RunSql(duckdb_connection handle, std::string_view sql, const std::vector<Value>& params,
+              duckdb_result* result) {
   std::string text(sql);
-  ResultPtr result = MakeResult();
   if (params.empty()) {
-    if (duckdb_query(impl_->handle, text.c_str(), result.get()) == DuckDBError) {
-      return FromDuckError(duckdb_result_error_type(result.get()),
-                           duckdb_result_error(result.get()), sql);
+    if (duckdb_query(handle, text.c_str(), result) == DuckDBError) {
+      return FromDuckError(duckdb_result_error_type(result), duckdb_result_error(result), sql);
     }
-    return Materialise(result.get());
+    return Status::Ok();
   }
   duckdb_prepared_statement raw = nullptr;
-  duckdb_state state = duckdb_prepare(impl_->handle, text.c_str(), &raw);
+  duckdb_state state = duckdb_prepare(handle, text.c_str(), &raw);
   PreparedPtr stmt(raw);
   if (state == DuckDBError) {
     return FromDuckError(DUCKDB_ERROR_PARSER, duckdb_prepare_error(raw), sql);
@@ -190,10 +195,17 @@ Result<Rows> Connection::Query(std::string_view sql, const std::vector<Value>& p
                                      " [while running: " + SqlContext(sql) + "]");
     }
   }
-  if (duckdb_execute_prepared(stmt.get(), result.get()) == DuckDBError) {
-    return FromDuckError(duckdb_result_error_type(result.get()), duckdb_result_error(result.get()),
-                         sql);
+  if (duckdb_execute_prepared(stmt.get(), result) == DuckDBError) {
+    return FromDuckError(duckdb_result_error_type(result), duckdb_result_error(result), sql);
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Rows> Connection::Query(std::string_view sql, const std::vector<Value>& params) {
+  ResultPtr result = MakeResult();
+  SEG_RETURN_IF_ERROR(RunSql(impl_->handle, sql, params, result.get()));
   return Materialise(result.get());
 }
 
@@ -202,6 +214,63 @@ Result<std::vector<ColumnInfo>> Connection::Columns(std::string_view relation) {
   std::vector<ColumnInfo> columns;
   columns.reserve(rows.size());
   for (const auto& row : rows.rows) columns.push_back({ToText(row[0]), ToText(row[1])});
+  return columns;
+}
+
+namespace {
+
+struct ChunkDeleter {
+  void operator()(duckdb_data_chunk chunk) const { duckdb_destroy_data_chunk(&chunk); }
+};
+using ChunkPtr = std::unique_ptr<std::remove_pointer_t<duckdb_data_chunk>, ChunkDeleter>;
+
+void AppendColumn(duckdb_vector vector, idx_t size, ColumnData& column) {
+  uint64_t* validity = duckdb_vector_get_validity(vector);
+  if (!column.text) {
+    const auto* values = static_cast<const double*>(duckdb_vector_get_data(vector));
+    for (idx_t row = 0; row < size; ++row) {
+      bool valid = validity == nullptr || duckdb_validity_row_is_valid(validity, row);
+      column.numbers.push_back(valid ? values[row] : std::numeric_limits<double>::quiet_NaN());
+    }
+    return;
+  }
+  auto* values = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
+  for (idx_t row = 0; row < size; ++row) {
+    bool valid = validity == nullptr || duckdb_validity_row_is_valid(validity, row);
+    column.missing.push_back(valid ? 0 : 1);
+    if (!valid) {
+      column.texts.emplace_back();
+      continue;
+    }
+    column.texts.emplace_back(duckdb_string_t_data(&values[row]),
+                              duckdb_string_t_length(values[row]));
+  }
+}
+
+}  // namespace
+
+Result<std::vector<ColumnData>> Connection::QueryColumns(std::string_view sql,
+                                                         const std::vector<Value>& params) {
+  ResultPtr result = MakeResult();
+  SEG_RETURN_IF_ERROR(RunSql(impl_->handle, sql, params, result.get()));
+  std::vector<ColumnData> columns(duckdb_column_count(result.get()));
+  for (idx_t col = 0; col < columns.size(); ++col) {
+    columns[col].name = duckdb_column_name(result.get(), col);
+    duckdb_type type = duckdb_column_type(result.get(), col);
+    if (type != DUCKDB_TYPE_DOUBLE && type != DUCKDB_TYPE_VARCHAR) {
+      return Status::Internal("column " + columns[col].name +
+                              " is neither DOUBLE nor VARCHAR [while running: " + SqlContext(sql) +
+                              "]");
+    }
+    columns[col].text = type == DUCKDB_TYPE_VARCHAR;
+  }
+  while (ChunkPtr chunk{duckdb_fetch_chunk(*result)}) {
+    idx_t size = duckdb_data_chunk_get_size(chunk.get());
+    if (size == 0) break;
+    for (idx_t col = 0; col < columns.size(); ++col) {
+      AppendColumn(duckdb_data_chunk_get_vector(chunk.get(), col), size, columns[col]);
+    }
+  }
   return columns;
 }
 

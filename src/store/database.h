@@ -46,6 +46,16 @@ struct Rows {
 
 class Appender;
 
+// One column of a large result, stored flat: DOUBLE columns as numbers (NaN for NULL),
+// VARCHAR columns as texts (with `missing` marking NULLs).
+struct ColumnData {
+  std::string name;
+  bool text = false;
+  std::vector<double> numbers;
+  std::vector<std::string> texts;
+  std::vector<uint8_t> missing;  // texts only: 1 where NULL
+};
+
 struct ColumnInfo {
   std::string name;
   std::string type;  // DuckDB's type name: BIGINT, DOUBLE, VARCHAR, VARCHAR[], DATE, …
@@ -71,6 +81,10 @@ class Connection {
   Result<int64_t> QueryInt(std::string_view sql, const std::vector<Value>& params = {});
   // The columns of a table, view or parenthesised query, in order.
   Result<std::vector<ColumnInfo>> Columns(std::string_view relation);
+  // A large result read chunk by chunk into flat columns. Every column of `sql` must be
+  // DOUBLE or VARCHAR (cast in the SQL); anything else is an Internal error.
+  Result<std::vector<ColumnData>> QueryColumns(std::string_view sql,
+                                               const std::vector<Value>& params = {});
 
   Result<Appender> MakeAppender(const std::string& table);
   // Makes `source` readable as a table; see RowSource.
