@@ -148,6 +148,15 @@ TEST_F(ClusterSegmentsTest, EveryKOfTheSearchIsReportedWithItsFigures) {
     if (choice["feature"] == "monetary") logged = choice["transform"] == "log1p";
   }
   EXPECT_TRUE(logged);
+  // The report draws the projection.
+  std::filesystem::path report = dir_->path() / "report.html";
+  ASSERT_TRUE(WriteReport(project_, *workspace_, report).ok());
+  std::string html = testing::ReadFile(report);
+  EXPECT_NE(html.find("first two principal components"), std::string::npos);
+  size_t circles = 0;
+  for (size_t at = html.find("<circle"); at != std::string::npos; at = html.find("<circle", at + 1))
+    ++circles;
+  EXPECT_GT(circles, 1900u);
 }
 
 TEST_F(ClusterSegmentsTest, LabelsStayPutAcrossRunsWithDifferentAsOf) {

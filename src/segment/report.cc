@@ -3,6 +3,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "segment/format.h"
@@ -126,6 +127,54 @@ Result<std::string> RfmHeatmap(store::Connection& conn, int64_t snapshot, const 
   return svg.str();
 }
 
+// The stored 2-D projection of a cluster model: a seeded sample of customers coloured by
+// cluster, and the centres labelled. Clusters under the privacy minimum are left out.
+std::string ClusterScatter(const nlohmann::json& model, int min_group_size) {
+  const nlohmann::json& projection = model.value("projection", nlohmann::json());
+  if (!projection.is_object() || projection["points"].empty()) return "";
+  std::set<int> shown;
+  for (const auto& cluster : model["clusters"]) {
+    if (cluster["size"].get<int64_t>() >= min_group_size) shown.insert(cluster["id"].get<int>());
+  }
+  double low_x = 1e300, high_x = -1e300, low_y = 1e300, high_y = -1e300;
+  for (const auto& point : projection["points"]) {
+    low_x = std::min(low_x, point[0].get<double>());
+    high_x = std::max(high_x, point[0].get<double>());
+    low_y = std::min(low_y, point[1].get<double>());
+    high_y = std::max(high_y, point[1].get<double>());
+  }
+  constexpr double kSize = 420, kMargin = 20;
+  auto x = [&](double value) {
+    return kMargin + (value - low_x) / std::max(high_x - low_x, 1e-9) * kSize;
+  };
+  auto y = [&](double value) {
+    return kMargin + kSize - (value - low_y) / std::max(high_y - low_y, 1e-9) * kSize;
+  };
+  static const char* const kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  std::ostringstream svg;
+  svg << "<svg role=\"img\" aria-label=\"clusters on the first two principal components\" "
+         "width=\""
+      << kSize + 2 * kMargin << "\" height=\"" << kSize + 2 * kMargin << "\">";
+  for (const auto& point : projection["points"]) {
+    int id = point[2].get<int>();
+    if (!shown.count(id)) continue;
+    svg << "<circle cx=\"" << Fixed(x(point[0].get<double>()), 1) << "\" cy=\""
+        << Fixed(y(point[1].get<double>()), 1) << "\" r=\"1.8\" fill=\"" << kColours[id % 10]
+        << "\" fill-opacity=\"0.55\"/>";
+  }
+  for (const auto& centre : projection["centroids"]) {
+    int id = centre[2].get<int>();
+    if (!shown.count(id)) continue;
+    double cx = x(centre[0].get<double>()), cy = y(centre[1].get<double>());
+    svg << "<circle cx=\"" << Fixed(cx, 1) << "\" cy=\"" << Fixed(cy, 1)
+        << "\" r=\"6\" fill=\"#fff\" stroke=\"#000\"/><text x=\"" << Fixed(cx + 8, 1) << "\" y=\""
+        << Fixed(cy + 4, 1) << "\" font-size=\"12\">cluster " << id << "</text>";
+  }
+  svg << "</svg>";
+  return svg.str();
+}
+
 std::string ProfileCard(const nlohmann::json& p) {
   std::ostringstream html;
   html << "<div class=\"card\"><h3>" << Escape(p.value("segment", std::string())) << "</h3>";
@@ -173,6 +222,18 @@ Status WriteReport(const Project& project, Workspace& workspace,
       SEG_ASSIGN_OR_RETURN(std::string heatmap,
                            RfmHeatmap(conn, run.snapshot_id, s.name, project.min_group_size));
       html << "<h3>RFM grid (customers per recency × frequency score)</h3>" << heatmap;
+    }
+    SEG_ASSIGN_OR_RETURN(store::Rows model,
+                         conn.Query("SELECT CAST(json AS VARCHAR) FROM models WHERE snapshot_id = "
+                                    "$1 AND segmentation = $2",
+                                    {run.snapshot_id, s.name}));
+    if (!model.rows.empty()) {
+      std::string scatter =
+          ClusterScatter(nlohmann::json::parse(store::ToText(model.rows[0][0]), nullptr, false),
+                         project.min_group_size);
+      if (!scatter.empty()) {
+        html << "<h3>Clusters on the first two principal components (a sample)</h3>" << scatter;
+      }
     }
     SEG_ASSIGN_OR_RETURN(store::Rows profiles,
                          conn.Query("SELECT json FROM profiles WHERE snapshot_id = $1 AND "
