@@ -110,8 +110,10 @@ def table(directory):
                 record = json.loads(line)
                 records[(record["side"], record["method"])] = record
     rows, dims, k = open(os.path.join(directory, "shape.txt")).read().split()
-    print("%s rows × %s features; medians of %d runs; seconds." %
-          (rows, dims, len(records[("segmenta", "gmm_full")]["seconds"])))
+    print("%s rows × %s features, k = %s; medians of %d runs, in seconds. GMM: both sides start "
+          "from the same means, weights and covariances, max_iter 100, tol 1e-3; per iteration "
+          "= fit time / iterations. Silhouette samples differ (each side's own seeded sample)." %
+          (rows, dims, k, len(records[("segmenta", "gmm_full")]["seconds"])))
     print()
     print("| measurement | Segmenta | scikit-learn | speed-up | iterations (ours / sklearn) "
           "| per iteration (ours / sklearn) | result (ours / sklearn) |")

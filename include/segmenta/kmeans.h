@@ -73,8 +73,11 @@ struct KMeansOptions {
   // passes' worth of batches (max_iterations · ⌈rows / batch_size⌉ steps).
   int max_iterations = 300;
   // Lloyd stops when the inertia changes by at most `tolerance` relative to the previous
-  // iteration's, or when no label changes. Mini-batch stops when the moving average of
-  // the batch inertia has not improved by more than `tolerance` (relative) in 10 steps.
+  // iteration's, or when no label changes. Mini-batch stops after 10 steps in which the
+  // moving average of the batch inertia did not improve at a rate of more than
+  // `tolerance` (relative) per pass over the data. Note: on overlapping clusters a slow
+  // drift can stay under 1e-4 for a few iterations and then speed up again; pass a smaller
+  // value (1e-6) or 0 (run until no label changes) when the last percent matters.
   double tolerance = 1e-4;
   uint64_t seed = 0;  // restart r uses a seed derived from (seed, r); r = 0 uses seed
   int threads = 0;    // worker threads; 0 = all cores. Results depend on it (sums are

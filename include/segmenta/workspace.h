@@ -9,7 +9,8 @@
 //
 // Tables (see docs/guide.md): customers, events, quarantine, ingest_runs, event_types,
 // snapshots, memberships, models, profiles, health, membership_history, audit, and per
-// snapshot features_<id> and event_recency_<id>; experiments, spend, api_tokens later. A Workspace is movable, not copyable, and not thread-safe.
+// snapshot features_<id> and event_recency_<id>; experiments, spend, api_tokens later. A Workspace
+// is movable, not copyable, and not thread-safe.
 #ifndef SEGMENTA_WORKSPACE_H_
 #define SEGMENTA_WORKSPACE_H_
 

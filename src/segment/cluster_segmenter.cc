@@ -1,6 +1,7 @@
 #include "segment/cluster_segmenter.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -644,14 +645,23 @@ Result<std::vector<std::string>> ClusterSegmenter::Prepare(SegmentContext& conte
 }
 
 Result<SegmenterResult> ClusterSegmenter::Run(SegmentContext& context, const std::string& output) {
+  json seconds = json::object();  // per step, for bench/ and for people wondering
+  auto started = std::chrono::steady_clock::now();
+  auto lap = [&](const char* step) {
+    auto now = std::chrono::steady_clock::now();
+    seconds[step] = std::chrono::duration<double>(now - started).count();
+    started = now;
+  };
   SEG_ASSIGN_OR_RETURN(ColumnRefs refs, ResolveColumns(context, config_));
   SEG_ASSIGN_OR_RETURN(Loaded loaded, LoadColumns(context, refs));
+  lap("read");
   if (loaded.ids.empty()) {
     return Status::DataError("segmentation '" + config_.name + "': there are no customers");
   }
   json choices = json::array();
   SEG_ASSIGN_OR_RETURN(PrepareOptions options, PrepareOptionsFor(config_, loaded.columns, choices));
   SEG_ASSIGN_OR_RETURN(PreparedData data, segmenta::Prepare(loaded.columns, options));
+  lap("prepare");
   bool automatic = config_.k.empty() || config_.k == "auto";
   int low = automatic ? config_.k_min : std::stoi(config_.k);
   int high =
@@ -659,11 +669,19 @@ Result<SegmenterResult> ClusterSegmenter::Run(SegmentContext& context, const std
   if (high < low) high = low;
   json search = json::array();
   std::vector<Clustering> fits;
+  double fitting = 0;
   for (int k = low; k <= high; ++k) {
+    auto fit_started = std::chrono::steady_clock::now();
     SEG_ASSIGN_OR_RETURN(Clustering fit, Fit(config_, data, k));
+    fitting +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_started).count();
     search.push_back(Figures(config_, data, fit));
     fits.push_back(std::move(fit));
   }
+  lap("search");
+  seconds["fit"] = fitting;
+  seconds["figures"] = seconds["search"].get<double>() - fitting;
+  seconds.erase("search");
   size_t best = PickK(config_, search);
   Clustering& fit = fits[best];
   std::vector<int64_t> sizes(fit.k, 0);
@@ -671,9 +689,12 @@ Result<SegmenterResult> ClusterSegmenter::Run(SegmentContext& context, const std
   SEG_ASSIGN_OR_RETURN(PreviousClusters previous, LoadPrevious(context.conn, config_, data));
   json matching;
   std::vector<int> stable = StableIds(fit, previous, sizes, matching);
+  lap("match");
   SEG_RETURN_IF_ERROR(
       WriteMembership(context.conn, output, loaded.ids, fit.labels, stable, Confidence(fit, data)));
+  lap("write");
   SEG_ASSIGN_OR_RETURN(json projection, Projection(config_, data, fit, stable));
+  lap("projection");
   std::vector<int> ordered = stable;
   std::sort(ordered.begin(), ordered.end());
   segments_.clear();
@@ -692,7 +713,8 @@ Result<SegmenterResult> ClusterSegmenter::Run(SegmentContext& context, const std
                   {"clusters", ClusterList(data, fit, stable, sizes)},
                   {"next_id", *std::max_element(stable.begin(), stable.end()) + 1},
                   {"matching", matching},
-                  {"projection", projection}};
+                  {"projection", projection},
+                  {"step_seconds", seconds}};
   if (config_.method == "kprototypes") result.model["gamma"] = fit.gamma;
   if (config_.method == "gmm") result.model["covariance"] = config_.covariance;
   result.quality = search[best];

@@ -7,13 +7,15 @@
 // - Cluster sums are kept in double, centred on the column means, and updated only for
 //   rows that change cluster; rows proven by the bounds to keep their cluster are never
 //   read again, so later iterations touch the bounds arrays and little else.
-// - Bounds: Hamerly's (one upper bound per row, one lower bound for all other centroids).
-//   Measured on this project's shapes with Elkan's k lower bounds per row against
-//   Hamerly's one (1M × 8 doubles, k = 8, 8 Gaussian blobs with overlap, 2 threads, 20
-//   iterations): Elkan's bounds array is k times larger (64 MB, as big as the data) and
-//   its per-row bound updates cost more than the distances they save when k ≤ 10 and
-//   d ≤ 12; see the numbers in bench/README.md ("k-means").
-//
+// - Bounds: Hamerly's (one upper bound per row, one lower bound for all other centroids),
+//   checked for a sweep of rows before any of their data is read. Elkan's k lower bounds
+//   per row were not built: at k = 8 they are k times this state (64 MB for 1M rows,
+//   as much as the data itself), and memory traffic is what limits an iteration here.
+//   Measured at 1M × 8 doubles, k = 8, overlapping blobs, 2 cores (bench/cluster/kmeans.sh):
+//   after the first iterations ~83% of rows are settled by the bounds alone, but the
+//   bounds and labels (20 bytes a row, read and written) plus the scattered rows still to
+//   check cost about as much as streaming the 64 bytes of every row, so Hamerly is only
+//   on par with plain Lloyd at d = 8 (it wins where rows are wider or clusters tighter).
 // Determinism: rows are cut into chunks that depend only on the row count and the
 // thread count (ParallelFor); each chunk accumulates into its own buffers, and buffers
 // are combined in chunk order. Random draws happen on the calling thread from SplitMix64
@@ -223,15 +225,18 @@ class NearestFinder {
 
   template <typename Apply>
   void Add(size_t row, Apply& apply) {
-    const T* values = data_.row(row);
-    for (size_t col = 0; col < data_.cols; ++col) block_[col][count_] = values[col];
-    rows_[count_++] = row;
+    rows_[count_] = row;
+    values_[count_++] = data_.row(row);
     if (count_ == kLanes<T>) Flush(apply);
   }
 
   template <typename Apply>
   void Flush(Apply& apply) {
     if (count_ == 0) return;
+    for (size_t lane = count_; lane < kLanes<T>; ++lane) values_[lane] = values_[0];
+    for (size_t col = 0; col < data_.cols; ++col) {
+      block_[col] = Transpose(col, std::make_index_sequence<kLanes<T>>());
+    }
     const Vec infinity = Vec{} + std::numeric_limits<T>::infinity();
     Vec first = infinity, second = infinity;
     Ids nearest = Ids{};
@@ -250,6 +255,13 @@ class NearestFinder {
   }
 
  private:
+  // Column `col` of the block's rows as one vector, built in registers (element-wise
+  // stores followed by a vector load would stall on store forwarding).
+  template <size_t... Lane>
+  Vec Transpose(size_t col, std::index_sequence<Lane...>) const {
+    return Vec{values_[Lane][col]...};
+  }
+
   // Squared distances from every row in the block to `centroid`.
   Vec BlockDistance(const T* centroid) const {
     Vec sum = Vec{};
@@ -264,6 +276,7 @@ class NearestFinder {
   MatrixView<T> centroids_;
   std::vector<Vec> block_;  // block_[col][lane]: column col of the lane's row
   size_t rows_[kLanes<T>] = {};
+  const T* values_[kLanes<T>] = {};  // the rows' values
   size_t count_ = 0;
 };
 

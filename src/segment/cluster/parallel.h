@@ -41,8 +41,8 @@ void ParallelFor(size_t n, int threads, Fn&& fn) {
   threads = std::max(1, threads);
   std::vector<std::thread> workers;
   for (int chunk = 1; chunk < threads; ++chunk) {
-    const auto [begin, end] = ChunkBounds(n, threads, chunk);
-    workers.emplace_back([&fn, begin, end, chunk] { fn(begin, end, chunk); });
+    const std::pair<size_t, size_t> range = ChunkBounds(n, threads, chunk);
+    workers.emplace_back([&fn, range, chunk] { fn(range.first, range.second, chunk); });
   }
   const auto [begin, end] = ChunkBounds(n, threads, 0);
   fn(begin, end, 0);
