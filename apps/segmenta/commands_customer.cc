@@ -71,6 +71,16 @@ void PrintClusterModel(const nlohmann::json& model) {
   PrintTable({"k", model["method"] == "gmm" ? "-log L" : "inertia", "silhouette",
               "calinski-harabasz", "davies-bouldin", "bic"},
              rows);
+  for (const auto& choice : model["preparation"]["choices"]) {
+    std::cout << (&choice == &model["preparation"]["choices"][0] ? "\nprepared:" : ";") << " "
+              << choice["feature"].get<std::string>() << " "
+              << choice["transform"].get<std::string>() << "+"
+              << choice["scaling"].get<std::string>();
+  }
+  for (const auto& [feature, count] : model["preparation"]["imputed"].items()) {
+    std::cout << "\nimputed: " << feature << " for " << count << " customers";
+  }
+  std::cout << "\n";
   const nlohmann::json& matching = model["matching"];
   if (matching.value("previous_snapshot", 0) > 0) {
     std::cout << "\nmatched to snapshot " << matching["previous_snapshot"] << ": new "

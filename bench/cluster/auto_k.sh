@@ -20,17 +20,8 @@ PROJECT=$OUT/auto-k
 mkdir -p "$PROJECT"
 # The demo's sources and its two cluster segmentations, over the demo's workspace.
 "$SEGMENTA" init "$OUT/template" --demo 10 --seed 42 >/dev/null 2>&1 || true
-python3 - "$OUT/template/segmenta.toml" "$PROJECT/segmenta.toml" "$DEMO" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-text = text.replace('file = "data/', 'file = "' + sys.argv[3] + '/data/')
-text = text.replace('[workspace]\n', '[workspace]\npath = "' + sys.argv[3] + '/.segmenta"\n', 1)
-blocks = text.split("[[segmentation]]")
-kept = [b for b in blocks[1:] if 'method = "kmeans"' in b or 'method = "kprototypes"' in b]
-tail = blocks[-1][blocks[-1].index("[privacy]"):]
-kept = [b.split("[privacy]")[0] for b in kept]
-open(sys.argv[2], "w").write(blocks[0] + "".join("[[segmentation]]" + b for b in kept) + tail)
-PY
+python3 bench/demo_project.py "$OUT/template/segmenta.toml" "$PROJECT/segmenta.toml" \
+  --clusters only --demo "$DEMO"
 rm -rf "$OUT/template"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 KMEANS=() KPROTO=()
@@ -50,9 +41,9 @@ for ((run = 1; run <= RUNS; run++)); do
   SKLEARN+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$OUT/auto_k_sklearn.json")")
   echo "scikit-learn run $run: ${SKLEARN[-1]} s" >&2
 done
-KM=$(printf '%s\n' "${KMEANS[@]}" | median)
-KP=$(printf '%s\n' "${KPROTO[@]}" | median)
-SK=$(printf '%s\n' "${SKLEARN[@]}" | median)
+KM=$(printf '%.2f\n' "${KMEANS[@]}" | median)
+KP=$(printf '%.2f\n' "${KPROTO[@]}" | median)
+SK=$(printf '%.2f\n' "${SKLEARN[@]}" | median)
 {
   echo "# k = auto on the 1M-customer demo"
   echo

@@ -11,7 +11,7 @@
 #   fixed-20  20 iterations exactly (max_iter 20, tol 0): per-iteration time, inertias
 #             must agree (same start, same number of steps)
 #   converged until no label changes (tol 0): the full fit, both sides
-#   default   each side's default stopping rule (ours: relative inertia change < 1e-4;
+#   default   each side's default stopping rule (ours: relative inertia change < 1e-5;
 #             scikit-learn: centre shift < 1e-4 · mean variance), iterations differ
 # Medians of RUNS runs. "floor %" = bytes one iteration must read (rows · cols · sizeof)
 # ÷ time, over the read bandwidth measured with THREADS threads (kmeans_bench bandwidth).

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "segment/cluster/parallel.h"
+#include "segmenta/cluster_metrics.h"
 #include "segmenta/cluster_prepare.h"
 #include "segmenta/kprototypes.h"
 
@@ -151,24 +152,6 @@ Synthetic Generate(size_t rows, uint64_t seed) {
   return data;
 }
 
-double AdjustedRand(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
-  std::map<std::pair<int32_t, int32_t>, double> pairs;
-  std::map<int32_t, double> rows_a, rows_b;
-  for (size_t row = 0; row < a.size(); ++row) {
-    pairs[{a[row], b[row]}] += 1;
-    rows_a[a[row]] += 1;
-    rows_b[b[row]] += 1;
-  }
-  auto choose2 = [](double count) { return count * (count - 1) / 2; };
-  double index = 0, sum_a = 0, sum_b = 0;
-  for (const auto& [key, count] : pairs) index += choose2(count);
-  for (const auto& [key, count] : rows_a) sum_a += choose2(count);
-  for (const auto& [key, count] : rows_b) sum_b += choose2(count);
-  double expected = sum_a * sum_b / choose2(static_cast<double>(a.size()));
-  double maximum = (sum_a + sum_b) / 2;
-  return maximum == expected ? 1.0 : (index - expected) / (maximum - expected);
-}
-
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
@@ -222,7 +205,7 @@ double OracleAdjustedRand(const segmenta::PreparedData& prepared,
   }
   auto assigned =
       segmenta::AssignPrototypes(prepared.numeric.view(), prepared.categories.view(), truth);
-  return assigned.ok() ? AdjustedRand(assigned->labels, groups) : std::nan("");
+  return assigned.ok() ? segmenta::AdjustedRandIndex(assigned->labels, groups) : std::nan("");
 }
 
 segmenta::PrepareOptions BenchPrepareOptions() {
@@ -273,7 +256,7 @@ int main(int argc, char** argv) {
       std::cerr << fit.status().ToString() << "\n";
       return 1;
     }
-    aris.push_back(AdjustedRand(fit->labels, data.groups));
+    aris.push_back(segmenta::AdjustedRandIndex(fit->labels, data.groups));
     costs.push_back(fit->cost);
     iterations.push_back(fit->iterations);
     std::cerr << "run " << run + 1 << ": prepare " << prepare_times.back() << " s, fit "

@@ -214,7 +214,7 @@ struct Clustering {
   double cost = 0;           // inertia, k-prototypes cost, or −log-likelihood
   double gamma = 0;
   double bic = std::numeric_limits<double>::quiet_NaN();
-  Matrix<double> probabilities;  // gmm: n × k
+  std::vector<double> probability;  // gmm: each row's probability of its cluster
   json extra = json::object();
 };
 
@@ -266,7 +266,10 @@ Result<Clustering> FitMixture(const SegmentationConfig& config, const PreparedDa
   out.centroids = std::move(fit.means);
   out.cost = -fit.log_likelihood;
   out.bic = fit.bic;
-  out.probabilities = std::move(fit.probabilities);
+  out.probability.resize(out.labels.size());
+  for (size_t row = 0; row < out.labels.size(); ++row) {
+    out.probability[row] = fit.probabilities(row, out.labels[row]);
+  }
   out.extra = {{"iterations", fit.iterations},
                {"converged", fit.converged},
                {"weights", fit.weights},
@@ -482,8 +485,8 @@ std::vector<double> Confidence(const Clustering& fit, const PreparedData& data) 
   size_t rows = data.numeric.rows(), width = data.numeric.cols();
   std::vector<double> score(rows, 1.0);
   for (size_t row = 0; row < rows; ++row) {
-    if (!fit.probabilities.empty()) {
-      score[row] = fit.probabilities(row, fit.labels[row]);
+    if (!fit.probability.empty()) {
+      score[row] = fit.probability[row];
       continue;
     }
     double first = std::numeric_limits<double>::infinity(), second = first;
@@ -711,7 +714,8 @@ Result<SegmenterResult> ClusterSegmenter::Run(SegmentContext& context, const std
                   {"k_chosen_by", automatic ? PickRule(config_) : "configured"},
                   {"fit", fit.extra},
                   {"clusters", ClusterList(data, fit, stable, sizes)},
-                  {"next_id", *std::max_element(stable.begin(), stable.end()) + 1},
+                  {"next_id", std::max(previous.next_id,
+                                       *std::max_element(stable.begin(), stable.end()) + 1)},
                   {"matching", matching},
                   {"projection", projection},
                   {"step_seconds", seconds}};

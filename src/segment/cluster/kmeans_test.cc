@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "segmenta/cluster_metrics.h"
+
 namespace segmenta {
 namespace {
 
@@ -36,26 +38,6 @@ Blobs MakeBlobs(size_t rows, size_t cols, int blobs, double spread, uint64_t see
     }
   }
   return result;
-}
-
-// Adjusted Rand index of two labelings (Hubert & Arabie 1985).
-double AdjustedRandIndex(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
-  std::map<std::pair<int32_t, int32_t>, double> joint;
-  std::map<int32_t, double> rows_a, rows_b;
-  for (size_t index = 0; index < a.size(); ++index) {
-    joint[{a[index], b[index]}] += 1;
-    rows_a[a[index]] += 1;
-    rows_b[b[index]] += 1;
-  }
-  auto pairs = [](double count) { return count * (count - 1) / 2; };
-  double sum_joint = 0, sum_a = 0, sum_b = 0;
-  for (const auto& [key, count] : joint) sum_joint += pairs(count);
-  for (const auto& [key, count] : rows_a) sum_a += pairs(count);
-  for (const auto& [key, count] : rows_b) sum_b += pairs(count);
-  const double expected = sum_a * sum_b / pairs(static_cast<double>(a.size()));
-  const double maximum = (sum_a + sum_b) / 2;
-  if (maximum == expected) return 1.0;
-  return (sum_joint - expected) / (maximum - expected);
 }
 
 template <typename T>

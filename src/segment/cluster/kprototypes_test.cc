@@ -7,27 +7,10 @@
 #include <map>
 #include <random>
 
+#include "segmenta/cluster_metrics.h"
+
 namespace segmenta {
 namespace {
-
-// Adjusted Rand index (Hubert & Arabie 1985) of two labelings of the same rows.
-double AdjustedRand(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
-  std::map<std::pair<int32_t, int32_t>, double> pairs;
-  std::map<int32_t, double> rows_a, rows_b;
-  for (size_t row = 0; row < a.size(); ++row) {
-    pairs[{a[row], b[row]}] += 1;
-    rows_a[a[row]] += 1;
-    rows_b[b[row]] += 1;
-  }
-  auto choose2 = [](double count) { return count * (count - 1) / 2; };
-  double index = 0, sum_a = 0, sum_b = 0;
-  for (const auto& [key, count] : pairs) index += choose2(count);
-  for (const auto& [key, count] : rows_a) sum_a += choose2(count);
-  for (const auto& [key, count] : rows_b) sum_b += choose2(count);
-  double expected = sum_a * sum_b / choose2(static_cast<double>(a.size()));
-  double maximum = (sum_a + sum_b) / 2;
-  return maximum == expected ? 1.0 : (index - expected) / (maximum - expected);
-}
 
 struct Blobs {
   Matrix<double> numeric;
@@ -81,7 +64,7 @@ TEST(KPrototypesTest, RecoversMixedBlobs) {
   Result<KPrototypesFit> fit =
       RunKPrototypes(blobs.numeric.view(), blobs.categories.view(), options);
   ASSERT_TRUE(fit.ok()) << fit.status().ToString();
-  EXPECT_GE(AdjustedRand(fit->labels, blobs.truth), 0.95);
+  EXPECT_GE(AdjustedRandIndex(fit->labels, blobs.truth), 0.95);
   EXPECT_TRUE(fit->converged);
   EXPECT_EQ(fit->sizes.size(), 5u);
   size_t total = 0;
@@ -103,7 +86,7 @@ TEST(KPrototypesTest, CategoriesAloneSeparateGroupsTheNumbersCannot) {
       RunKPrototypes(blobs.numeric.view(), blobs.categories.view(), options);
   ASSERT_TRUE(fit.ok());
   EXPECT_DOUBLE_EQ(fit->gamma, 1.0);  // numeric std 0 → γ falls back to 1
-  EXPECT_GE(AdjustedRand(fit->labels, blobs.truth), 0.95);
+  EXPECT_GE(AdjustedRandIndex(fit->labels, blobs.truth), 0.95);
 }
 
 TEST(KPrototypesTest, ReportedCostEqualsReferenceCost) {
@@ -249,7 +232,7 @@ TEST(KPrototypesTest, DegenerateInputs) {
   Result<KPrototypesFit> with_constant =
       RunKPrototypes(constant.numeric.view(), constant.categories.view(), options);
   ASSERT_TRUE(with_constant.ok());
-  EXPECT_GE(AdjustedRand(with_constant->labels, constant.truth), 0.95);
+  EXPECT_GE(AdjustedRandIndex(with_constant->labels, constant.truth), 0.95);
 }
 
 TEST(KPrototypesTest, OnlyCategoricalOrOnlyNumericColumns) {
@@ -261,12 +244,12 @@ TEST(KPrototypesTest, OnlyCategoricalOrOnlyNumericColumns) {
       RunKPrototypes(MatrixView<double>{}, blobs.categories.view(), options);
   ASSERT_TRUE(categorical.ok()) << categorical.status().ToString();
   EXPECT_EQ(categorical->centroids.cols(), 0u);
-  EXPECT_GE(AdjustedRand(categorical->labels, blobs.truth), 0.95);
+  EXPECT_GE(AdjustedRandIndex(categorical->labels, blobs.truth), 0.95);
   Result<KPrototypesFit> numeric =
       RunKPrototypes(blobs.numeric.view(), MatrixView<int32_t>{}, options);
   ASSERT_TRUE(numeric.ok());
   EXPECT_EQ(numeric->modes.cols(), 0u);
-  EXPECT_GE(AdjustedRand(numeric->labels, blobs.truth), 0.95);
+  EXPECT_GE(AdjustedRandIndex(numeric->labels, blobs.truth), 0.95);
   Result<KPrototypesAssignment> scored =
       AssignPrototypes(blobs.numeric.view(), MatrixView<int32_t>{}, *numeric);
   ASSERT_TRUE(scored.ok());

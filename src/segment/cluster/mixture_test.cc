@@ -17,45 +17,15 @@
 #include <string>
 #include <vector>
 
+#include "segment/cluster/golden_test_util.h"
 #include "segmenta/cluster_metrics.h"
 
 namespace segmenta {
 namespace {
 
-const std::string kGolden = std::string(SEGMENTA_SOURCE_DIR) + "/tests/golden/cluster/";
-
-// Lines "name v1 v2 ..." keyed by name; '#' lines skipped.
-std::map<std::string, std::vector<double>> ReadRecords(const std::string& path) {
-  std::map<std::string, std::vector<double>> records;
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  std::string line, name;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    fields >> name;
-    std::vector<double>& values = records[name];
-    for (double value; fields >> value;) values.push_back(value);
-  }
-  return records;
-}
-
-// Whitespace-separated numbers, one row per line.
-Matrix<double> ReadMatrix(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  std::vector<double> values;
-  size_t rows = 0;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    for (double value; fields >> value;) values.push_back(value);
-    ++rows;
-  }
-  Matrix<double> out(rows, rows ? values.size() / rows : 0);
-  out.values() = values;
-  return out;
-}
+using cluster_golden::kGolden;
+using cluster_golden::ReadMatrix;
+using cluster_golden::ReadRecords;
 
 Matrix<double> Reshape(const std::vector<double>& values, size_t cols) {
   Matrix<double> out(values.size() / cols, cols);
