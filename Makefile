@@ -27,6 +27,8 @@ demo: build
 	$(BUILD)/segmenta -C $(DEMO_DIR) features --out features.parquet
 	$(BUILD)/segmenta -C $(DEMO_DIR) run --as-of 2026-08-01 > /dev/null
 	$(BUILD)/segmenta -C $(DEMO_DIR) run
+	$(BUILD)/segmenta -C $(DEMO_DIR) show behaviour
+	$(BUILD)/segmenta -C $(DEMO_DIR) show profiles
 	$(BUILD)/segmenta -C $(DEMO_DIR) report --out report.html
 
 bench: build

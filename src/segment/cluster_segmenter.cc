@@ -25,7 +25,8 @@ using json = nlohmann::json;
 
 constexpr size_t kSilhouetteSample = 10000;  // rows the silhouette of each k is computed on
 constexpr size_t kProjectionSample = 2000;   // customers drawn in the stored 2-D projection
-constexpr double kSkewForLog = 1.0;          // default log1p above this skewness
+constexpr double kSkewForLog = 1.0;          // default log1p above this skewness …
+constexpr double kNegativeForLog = 0.01;     // … with at most this share below 0 (refunds)
 
 // A column a cluster segmentation reads: from the features (f) or the customers (c).
 struct ColumnRef {
@@ -72,6 +73,7 @@ Result<ColumnRefs> ResolveColumns(SegmentContext& context, const SegmentationCon
     if (column.name != "customer_id") known[column.name] = {column.type, false};
   }
   std::vector<std::string> names;
+  names.reserve(known.size());
   for (const auto& [name, info] : known) names.push_back(name);
   auto resolve = [&](const std::string& name, bool numeric) -> Result<ColumnRef> {
     auto found = known.find(name);
@@ -181,14 +183,20 @@ Result<PrepareOptions> PrepareOptionsFor(const SegmentationConfig& config,
       SEG_ASSIGN_OR_RETURN(feature.transform, ParseNumericTransform(configured->second));
       reason = "configured";
     } else {
-      double low = std::numeric_limits<double>::infinity();
+      double observed = 0, negative = 0;
       for (double value : column.values) {
-        if (!std::isnan(value)) low = std::min(low, value);
+        if (std::isnan(value)) continue;
+        observed += 1;
+        negative += value < 0 ? 1 : 0;
       }
+      double negative_share = observed > 0 ? negative / observed : 0;
       double skew = Skewness(column.values);
-      bool log = low >= 0 && skew > kSkewForLog;
+      bool log = negative_share <= kNegativeForLog && skew > kSkewForLog;
       feature.transform = log ? NumericTransform::kLog1p : NumericTransform::kNone;
-      reason = "skewness " + Fixed(skew, 2) + (low < 0 ? ", has negative values" : "");
+      reason =
+          "skewness " + Fixed(skew, 2) +
+          (negative > 0 ? ", " + Percent(negative_share, 1) + " below 0" + (log ? " (clamped)" : "")
+                        : "");
     }
     options.numeric[column.name] = feature;
     choices.push_back({{"feature", column.name},
@@ -309,12 +317,13 @@ json Figures(const SegmentationConfig& config, const PreparedData& data, const C
   return figures;
 }
 
-// The stated rule: for mixtures the lowest BIC; otherwise the smallest k whose sampled
-// silhouette is within kSilhouetteSlack of the highest (simpler segmentations win near
-// ties); the smallest k when no k has a silhouette.
+// The stated rule: for mixtures the lowest BIC; otherwise, among the k whose sampled
+// silhouette is within kSilhouetteSlack of the highest, the previous snapshot's k (so
+// the number of segments does not churn on near-ties), else the smallest (simpler
+// segmentations win near-ties); the smallest k when no k has a silhouette.
 constexpr double kSilhouetteSlack = 0.01;
 
-size_t PickK(const SegmentationConfig& config, const json& search) {
+size_t PickK(const SegmentationConfig& config, const json& search, int previous_k) {
   size_t best = 0;
   if (config.method == "gmm") {
     for (size_t index = 1; index < search.size(); ++index) {
@@ -326,17 +335,24 @@ size_t PickK(const SegmentationConfig& config, const json& search) {
   for (const json& figures : search) {
     if (!figures["silhouette"].is_null()) top = std::max(top, figures["silhouette"].get<double>());
   }
+  std::vector<size_t> near;
   for (size_t index = 0; index < search.size(); ++index) {
     const json& silhouette = search[index]["silhouette"];
-    if (!silhouette.is_null() && silhouette.get<double>() >= top - kSilhouetteSlack) return index;
+    if (!silhouette.is_null() && silhouette.get<double>() >= top - kSilhouetteSlack) {
+      near.push_back(index);
+    }
   }
-  return 0;
+  for (size_t index : near) {
+    if (search[index]["k"].get<int>() == previous_k) return index;
+  }
+  return near.empty() ? 0 : near.front();
 }
 
 std::string PickRule(const SegmentationConfig& config) {
   if (config.method == "gmm") return "lowest BIC";
-  return "smallest k with a silhouette within " + Fixed(kSilhouetteSlack, 2) +
-         " of the highest, on a seeded sample of " + Count(kSilhouetteSample) + " customers";
+  return "among the k with a silhouette within " + Fixed(kSilhouetteSlack, 2) +
+         " of the highest (on a seeded sample of " + Count(kSilhouetteSample) +
+         " customers): the previous snapshot's k, else the smallest";
 }
 
 // ----------------------------------------------------------------- stable labels
@@ -514,6 +530,7 @@ Status WriteMembership(store::Connection& conn, const std::string& output,
                                    " (customer_id VARCHAR, segment VARCHAR, score DOUBLE)"));
   SEG_ASSIGN_OR_RETURN(store::Appender appender, conn.MakeAppender(output));
   std::vector<std::string> names;
+  names.reserve(stable.size());
   for (int id : stable) names.push_back(SegmentName(id));
   for (size_t row = 0; row < ids.size(); ++row) {
     appender.Append(ids[row]);
@@ -685,11 +702,12 @@ Result<SegmenterResult> ClusterSegmenter::Run(SegmentContext& context, const std
   seconds["fit"] = fitting;
   seconds["figures"] = seconds["search"].get<double>() - fitting;
   seconds.erase("search");
-  size_t best = PickK(config_, search);
+  SEG_ASSIGN_OR_RETURN(PreviousClusters previous, LoadPrevious(context.conn, config_, data));
+  int previous_k = previous.unusable.empty() ? static_cast<int>(previous.ids.size()) : 0;
+  size_t best = PickK(config_, search, previous_k);
   Clustering& fit = fits[best];
   std::vector<int64_t> sizes(fit.k, 0);
   for (int32_t label : fit.labels) ++sizes[label];
-  SEG_ASSIGN_OR_RETURN(PreviousClusters previous, LoadPrevious(context.conn, config_, data));
   json matching;
   std::vector<int> stable = StableIds(fit, previous, sizes, matching);
   lap("match");
@@ -703,22 +721,22 @@ Result<SegmenterResult> ClusterSegmenter::Run(SegmentContext& context, const std
   segments_.clear();
   for (int id : ordered) segments_.push_back(SegmentName(id));
   SegmenterResult result;
-  result.model = {{"method", config_.method},
-                  {"features", config_.features},
-                  {"categories", config_.categories},
-                  {"seed", config_.seed},
-                  {"restarts", config_.restarts},
-                  {"preparation", Preparation(data, choices)},
-                  {"k", fit.k},
-                  {"k_search", search},
-                  {"k_chosen_by", automatic ? PickRule(config_) : "configured"},
-                  {"fit", fit.extra},
-                  {"clusters", ClusterList(data, fit, stable, sizes)},
-                  {"next_id", std::max(previous.next_id,
-                                       *std::max_element(stable.begin(), stable.end()) + 1)},
-                  {"matching", matching},
-                  {"projection", projection},
-                  {"step_seconds", seconds}};
+  result.model = {
+      {"method", config_.method},
+      {"features", config_.features},
+      {"categories", config_.categories},
+      {"seed", config_.seed},
+      {"restarts", config_.restarts},
+      {"preparation", Preparation(data, choices)},
+      {"k", fit.k},
+      {"k_search", search},
+      {"k_chosen_by", automatic ? PickRule(config_) : "configured"},
+      {"fit", fit.extra},
+      {"clusters", ClusterList(data, fit, stable, sizes)},
+      {"next_id", std::max(previous.next_id, *std::max_element(stable.begin(), stable.end()) + 1)},
+      {"matching", matching},
+      {"projection", projection},
+      {"step_seconds", seconds}};
   if (config_.method == "kprototypes") result.model["gamma"] = fit.gamma;
   if (config_.method == "gmm") result.model["covariance"] = config_.covariance;
   result.quality = search[best];

@@ -1023,6 +1023,7 @@ Result<std::vector<int32_t>> KMeans<T>::Predict(MatrixView<T> data) const {
   return AssignNearest(data, fit_.centroids.view(), threads);
 }
 
+// NOLINTBEGIN(bugprone-macro-parentheses): T is a type in template argument position.
 #define SEGMENTA_KMEANS_INSTANTIATE(T)                                              \
   template Result<KMeansFit<T>> RunKMeans<T>(MatrixView<T>, const KMeansOptions&);  \
   template Result<KMeansFit<T>> RunKMeansFrom<T>(MatrixView<T>, MatrixView<T>,      \
@@ -1036,5 +1037,6 @@ SEGMENTA_KMEANS_INSTANTIATE(float)
 SEGMENTA_KMEANS_INSTANTIATE(double)
 
 #undef SEGMENTA_KMEANS_INSTANTIATE
+// NOLINTEND(bugprone-macro-parentheses)
 
 }  // namespace segmenta

@@ -116,8 +116,9 @@ TEST_P(MixtureGoldenTest, EmFromTheSameStartGivesScikitLearnsModel) {
   EXPECT_NEAR(fit->mean_log_likelihood, Expected("mean_log_likelihood")[0],
               1e-9 * std::abs(Expected("mean_log_likelihood")[0]));
   EXPECT_NEAR(fit->bic, Expected("bic")[0], 1e-9 * std::abs(Expected("bic")[0]));
-  std::vector<double> head(fit->probabilities.values().begin(),
-                           fit->probabilities.values().begin() + 5 * options.k);
+  std::vector<double> head(
+      fit->probabilities.values().begin(),
+      fit->probabilities.values().begin() + 5 * static_cast<ptrdiff_t>(options.k));
   ExpectRelativelyNear(head, Expected("probabilities_head"), kClose, "probabilities");
   std::vector<int32_t> labels(Expected("labels").begin(), Expected("labels").end());
   EXPECT_EQ(fit->labels, labels);
