@@ -18,28 +18,8 @@ namespace {
 
 using json = nlohmann::json;
 
-class ClusterSegmentsTest : public ::testing::Test {
+class ClusterSegmentsTest : public testing::DemoWorkspaceTest<4000, 5> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    DemoOptions demo;
-    demo.customers = 4000;
-    demo.seed = 5;
-    ASSERT_TRUE(WriteDemoProject(demo, dir_->path() / "shop").ok());
-  }
-  static void TearDownTestSuite() { delete dir_; }
-
-  void SetUp() override {
-    std::filesystem::remove_all(dir_->path() / "shop" / ".segmenta");
-    Result<Project> project = LoadProject(dir_->path() / "shop");
-    ASSERT_TRUE(project.ok()) << project.status().ToString();
-    project_ = *project;
-    Result<Workspace> ws = Workspace::Open(project_.workspace);
-    ASSERT_TRUE(ws.ok());
-    workspace_ = std::make_unique<Workspace>(std::move(*ws));
-    ASSERT_TRUE(Ingest(project_, *workspace_, {}).ok());
-  }
-
   // Keeps only the named segmentations of the demo project.
   SegmentationConfig& Only(const std::string& name) {
     std::vector<SegmentationConfig> kept;
@@ -82,12 +62,7 @@ class ClusterSegmentsTest : public ::testing::Test {
     Result<RunReport> run = RunSegmentations(project_, *workspace_, {});
     return run.ok() ? Status::Ok() : run.status();
   }
-
-  static testing::TempDir* dir_;
-  Project project_;
-  std::unique_ptr<Workspace> workspace_;
 };
-testing::TempDir* ClusterSegmentsTest::dir_ = nullptr;
 
 // The adjusted Rand index between the run's clusters and the demo's hidden types.
 double AgreementWithTruth(store::Connection& conn, const std::filesystem::path& truth,

@@ -19,35 +19,10 @@
 namespace segmenta {
 namespace {
 
-class SegmentsTest : public ::testing::Test {
+class SegmentsTest : public testing::DemoWorkspaceTest<3000, 11> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    DemoOptions demo;
-    demo.customers = 3000;
-    demo.seed = 11;
-    ASSERT_TRUE(WriteDemoProject(demo, dir_->path() / "shop").ok());
-  }
-  static void TearDownTestSuite() { delete dir_; }
-
-  void SetUp() override {
-    std::filesystem::remove_all(dir_->path() / "shop" / ".segmenta");
-    Result<Project> project = LoadProject(dir_->path() / "shop");
-    ASSERT_TRUE(project.ok()) << project.status().ToString();
-    project_ = *project;
-    Result<Workspace> ws = Workspace::Open(project_.workspace);
-    ASSERT_TRUE(ws.ok());
-    workspace_ = std::make_unique<Workspace>(std::move(*ws));
-    ASSERT_TRUE(Ingest(project_, *workspace_, {}).ok());
-  }
-
   int64_t Count(const std::string& sql) { return *workspace_->connection().QueryInt(sql); }
-
-  static testing::TempDir* dir_;
-  Project project_;
-  std::unique_ptr<Workspace> workspace_;
 };
-testing::TempDir* SegmentsTest::dir_ = nullptr;
 
 TEST_F(SegmentsTest, RunWritesOneCompleteSnapshot) {
   Result<RunReport> run = RunSegmentations(project_, *workspace_, {});

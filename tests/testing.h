@@ -7,8 +7,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
+
+#include "segmenta/demo.h"
+#include "segmenta/ingest.h"
+#include "segmenta/project.h"
+#include "segmenta/workspace.h"
 
 namespace segmenta::testing {
 
@@ -45,6 +51,36 @@ inline std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
+
+// A demo project of kCustomers customers, written once per test suite, ingested into a
+// fresh workspace before each test: project_ and workspace_ are ready in the test.
+template <int kCustomers, int kSeed>
+class DemoWorkspaceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    DemoOptions demo;
+    demo.customers = kCustomers;
+    demo.seed = kSeed;
+    ASSERT_TRUE(WriteDemoProject(demo, dir_->path() / "shop").ok());
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  void SetUp() override {
+    std::filesystem::remove_all(dir_->path() / "shop" / ".segmenta");
+    Result<Project> project = LoadProject(dir_->path() / "shop");
+    ASSERT_TRUE(project.ok()) << project.status().ToString();
+    project_ = *project;
+    Result<Workspace> ws = Workspace::Open(project_.workspace);
+    ASSERT_TRUE(ws.ok());
+    workspace_ = std::make_unique<Workspace>(std::move(*ws));
+    ASSERT_TRUE(Ingest(project_, *workspace_, {}).ok());
+  }
+
+  static inline TempDir* dir_ = nullptr;
+  Project project_;
+  std::unique_ptr<Workspace> workspace_;
+};
 
 }  // namespace segmenta::testing
 

@@ -9,8 +9,9 @@
 #include <random>
 #include <set>
 
-#include "segment/cluster/hungarian.h"
 #include "segment/cluster/pca.h"
+#include "segment/cluster_fit.h"
+#include "segment/cluster_labels.h"
 #include "segment/format.h"
 #include "segmenta/cluster_metrics.h"
 #include "segmenta/cluster_prepare.h"
@@ -21,12 +22,9 @@
 namespace segmenta::segment {
 namespace {
 
-using json = nlohmann::json;
-
-constexpr size_t kSilhouetteSample = 10000;  // rows the silhouette of each k is computed on
-constexpr size_t kProjectionSample = 2000;   // customers drawn in the stored 2-D projection
-constexpr double kSkewForLog = 1.0;          // default log1p above this skewness …
-constexpr double kNegativeForLog = 0.01;     // … with at most this share below 0 (refunds)
+constexpr size_t kProjectionSample = 2000;  // customers drawn in the stored 2-D projection
+constexpr double kSkewForLog = 1.0;         // default log1p above this skewness …
+constexpr double kNegativeForLog = 0.01;    // … with at most this share below 0 (refunds)
 
 // A column a cluster segmentation reads: from the features (f) or the customers (c).
 struct ColumnRef {
@@ -48,8 +46,6 @@ bool IsNumericType(const std::string& type) {
   }
   return false;
 }
-
-std::string SegmentName(int id) { return "cluster " + std::to_string(id); }
 
 // Where each configured name is read from; errors name the closest column.
 Result<ColumnRefs> ResolveColumns(SegmentContext& context, const SegmentationConfig& config) {
@@ -211,285 +207,6 @@ Result<PrepareOptions> PrepareOptionsFor(const SegmentationConfig& config,
     }
   }
   return options;
-}
-
-// One clustering of the prepared data.
-struct Clustering {
-  int k = 0;
-  std::vector<int32_t> labels;
-  Matrix<double> centroids;  // k × prepared width
-  Matrix<int32_t> modes;     // k-prototypes: k × categories
-  double cost = 0;           // inertia, k-prototypes cost, or −log-likelihood
-  double gamma = 0;
-  double bic = std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> probability;  // gmm: each row's probability of its cluster
-  json extra = json::object();
-};
-
-Result<Clustering> FitKMeans(const SegmentationConfig& config, const PreparedData& data, int k) {
-  KMeansOptions options;
-  options.k = k;
-  options.restarts = config.restarts;
-  options.seed = static_cast<uint64_t>(config.seed);
-  SEG_ASSIGN_OR_RETURN(KMeansFit<double> fit, RunKMeans(data.numeric.view(), options));
-  Clustering out;
-  out.k = k;
-  out.labels = std::move(fit.labels);
-  out.centroids = std::move(fit.centroids);
-  out.cost = fit.inertia;
-  out.extra = {{"iterations", fit.iterations}, {"converged", fit.converged}};
-  return out;
-}
-
-Result<Clustering> FitKPrototypes(const SegmentationConfig& config, const PreparedData& data,
-                                  int k) {
-  KPrototypesOptions options;
-  options.k = k;
-  options.restarts = config.restarts;
-  options.seed = static_cast<uint64_t>(config.seed);
-  if (config.gamma >= 0) options.gamma = config.gamma;
-  SEG_ASSIGN_OR_RETURN(KPrototypesFit fit,
-                       RunKPrototypes(data.numeric.view(), data.categories.view(), options));
-  Clustering out;
-  out.k = k;
-  out.labels = std::move(fit.labels);
-  out.centroids = std::move(fit.centroids);
-  out.modes = std::move(fit.modes);
-  out.cost = fit.cost;
-  out.gamma = fit.gamma;
-  out.extra = {{"iterations", fit.iterations}, {"converged", fit.converged}};
-  return out;
-}
-
-Result<Clustering> FitMixture(const SegmentationConfig& config, const PreparedData& data, int k) {
-  GaussianMixtureOptions options;
-  options.k = k;
-  options.covariance = config.covariance == "full" ? Covariance::kFull : Covariance::kDiagonal;
-  options.restarts = config.restarts;
-  options.seed = static_cast<uint64_t>(config.seed);
-  SEG_ASSIGN_OR_RETURN(GaussianMixtureFit fit, FitGaussianMixture(data.numeric.view(), options));
-  Clustering out;
-  out.k = k;
-  out.labels = std::move(fit.labels);
-  out.centroids = std::move(fit.means);
-  out.cost = -fit.log_likelihood;
-  out.bic = fit.bic;
-  out.probability.resize(out.labels.size());
-  for (size_t row = 0; row < out.labels.size(); ++row) {
-    out.probability[row] = fit.probabilities(row, out.labels[row]);
-  }
-  out.extra = {{"iterations", fit.iterations},
-               {"converged", fit.converged},
-               {"weights", fit.weights},
-               {"log_likelihood", fit.log_likelihood}};
-  return out;
-}
-
-Result<Clustering> Fit(const SegmentationConfig& config, const PreparedData& data, int k) {
-  if (static_cast<size_t>(k) > data.numeric.rows()) {
-    return Status::InvalidArgument("segmentation '" + config.name + "': k = " + std::to_string(k) +
-                                   " but there are only " + std::to_string(data.numeric.rows()) +
-                                   " customers");
-  }
-  if (config.method == "kprototypes") return FitKPrototypes(config, data, k);
-  if (config.method == "gmm") return FitMixture(config, data, k);
-  return FitKMeans(config, data, k);
-}
-
-json FigureOrNull(const Result<double>& value) {
-  return value.ok() && std::isfinite(*value) ? json(*value) : json(nullptr);
-}
-
-// The quality figures of one clustering. Silhouette, Calinski–Harabasz and
-// Davies–Bouldin are Euclidean, on the prepared numeric columns (for k-prototypes the
-// categories are left out of them).
-json Figures(const SegmentationConfig& config, const PreparedData& data, const Clustering& fit) {
-  MatrixView<double> view = data.numeric.view();
-  SilhouetteOptions silhouette;
-  silhouette.sample_size = kSilhouetteSample;
-  silhouette.seed = static_cast<uint64_t>(config.seed);
-  json figures = {{"k", fit.k},
-                  {config.method == "gmm" ? "neg_log_likelihood" : "inertia", fit.cost},
-                  {"silhouette", FigureOrNull(Silhouette(view, fit.labels, silhouette))},
-                  {"calinski_harabasz", FigureOrNull(CalinskiHarabasz(view, fit.labels, fit.k))},
-                  {"davies_bouldin", FigureOrNull(DaviesBouldin(view, fit.labels, fit.k))}};
-  if (config.method == "gmm") figures["bic"] = fit.bic;
-  return figures;
-}
-
-// The stated rule: for mixtures the lowest BIC; otherwise, among the k whose sampled
-// silhouette is within kSilhouetteSlack of the highest, the previous snapshot's k (so
-// the number of segments does not churn on near-ties), else the smallest (simpler
-// segmentations win near-ties); the smallest k when no k has a silhouette.
-constexpr double kSilhouetteSlack = 0.01;
-
-size_t PickK(const SegmentationConfig& config, const json& search, int previous_k) {
-  size_t best = 0;
-  if (config.method == "gmm") {
-    for (size_t index = 1; index < search.size(); ++index) {
-      if (search[index]["bic"].get<double>() < search[best]["bic"].get<double>()) best = index;
-    }
-    return best;
-  }
-  double top = -std::numeric_limits<double>::infinity();
-  for (const json& figures : search) {
-    if (!figures["silhouette"].is_null()) top = std::max(top, figures["silhouette"].get<double>());
-  }
-  std::vector<size_t> near;
-  for (size_t index = 0; index < search.size(); ++index) {
-    const json& silhouette = search[index]["silhouette"];
-    if (!silhouette.is_null() && silhouette.get<double>() >= top - kSilhouetteSlack) {
-      near.push_back(index);
-    }
-  }
-  for (size_t index : near) {
-    if (search[index]["k"].get<int>() == previous_k) return index;
-  }
-  return near.empty() ? 0 : near.front();
-}
-
-std::string PickRule(const SegmentationConfig& config) {
-  if (config.method == "gmm") return "lowest BIC";
-  return "among the k with a silhouette within " + Fixed(kSilhouetteSlack, 2) +
-         " of the highest (on a seeded sample of " + Count(kSilhouetteSample) +
-         " customers): the previous snapshot's k, else the smallest";
-}
-
-// ----------------------------------------------------------------- stable labels
-
-// Categories differ when their codes do, or when either is unknown (−1), as in
-// k-prototypes.
-bool Mismatch(int32_t a, int32_t b) { return a < 0 || b < 0 || a != b; }
-
-// Squared Euclidean distance between two prepared-space rows.
-double Distance(const double* a, const double* b, size_t width) {
-  double sum = 0;
-  for (size_t col = 0; col < width; ++col) sum += (a[col] - b[col]) * (a[col] - b[col]);
-  return sum;
-}
-
-// The previous snapshot's clusters moved into this run's prepared space: their centres
-// (original units) and categories prepared with this run's parameters.
-struct PreviousClusters {
-  int64_t snapshot_id = 0;
-  std::vector<int> ids;
-  Matrix<double> centroids;
-  Matrix<int32_t> modes;
-  int next_id = 1;
-  std::string unusable;  // why they cannot be matched, or ""
-};
-
-Result<PreviousClusters> LoadPrevious(store::Connection& conn, const SegmentationConfig& config,
-                                      const PreparedData& data) {
-  PreviousClusters previous;
-  SEG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn.Query("SELECT snapshot_id, CAST(json AS VARCHAR) FROM models WHERE segmentation = $1 "
-                 "ORDER BY snapshot_id DESC LIMIT 1",
-                 {config.name}));
-  if (rows.rows.empty()) return previous;
-  previous.snapshot_id = std::get<int64_t>(rows.rows[0][0]);
-  json model = json::parse(store::ToText(rows.rows[0][1]), nullptr, false);
-  if (model.is_discarded() || model.value("method", "") != config.method ||
-      !model.contains("clusters")) {
-    previous.unusable = "the previous snapshot's model is not a " + config.method + " model";
-    return previous;
-  }
-  previous.next_id = model.value("next_id", 1);
-  FeatureColumns centres;
-  for (const NumericFeatureModel& feature : data.model.numeric) {
-    centres.numeric.push_back({feature.name, {}});
-  }
-  for (const CategoricalFeatureModel& feature : data.model.categorical) {
-    centres.categorical.push_back({feature.name, {}, {}});
-  }
-  for (const json& cluster : model["clusters"]) {
-    previous.ids.push_back(cluster["id"].get<int>());
-    for (NumericColumn& column : centres.numeric) {
-      if (!cluster["center"].contains(column.name)) {
-        previous.unusable = "the previous snapshot clustered on other features";
-        return previous;
-      }
-      column.values.push_back(cluster["center"][column.name].get<double>());
-    }
-    for (CategoricalColumn& column : centres.categorical) {
-      const json& mode = cluster["mode"];
-      if (!mode.contains(column.name)) {
-        previous.unusable = "the previous snapshot clustered on other categories";
-        return previous;
-      }
-      column.values.push_back(mode[column.name].get<std::string>());
-    }
-  }
-  SEG_ASSIGN_OR_RETURN(PreparedData moved, data.model.Apply(centres));
-  // One-hot: the previous clusters' level shares, not only their most frequent level.
-  std::vector<std::string> names = data.model.PreparedNames();
-  for (size_t row = 0; row < previous.ids.size(); ++row) {
-    const json& shares = model["clusters"][row].value("levels", json::object());
-    for (size_t col = data.model.numeric_features(); col < names.size(); ++col) {
-      size_t eq = names[col].find('=');
-      std::string category = names[col].substr(0, eq), level = names[col].substr(eq + 1);
-      double share = shares.contains(category) ? shares[category].value(level, 0.0) : 0.0;
-      moved.numeric(row, col) = share * data.model.one_hot_scale;
-    }
-  }
-  previous.centroids = std::move(moved.numeric);
-  previous.modes = std::move(moved.categories);
-  return previous;
-}
-
-// Numbers for this run's clusters: the matched previous cluster's, else new ones. With
-// no previous clusters, 1..k by decreasing size.
-std::vector<int> StableIds(const Clustering& fit, const PreviousClusters& previous,
-                           const std::vector<int64_t>& sizes, json& matching) {
-  std::vector<int> ids(fit.k, 0);
-  int next = previous.next_id;
-  matching = {{"previous_snapshot", previous.snapshot_id}};
-  if (previous.ids.empty() || !previous.unusable.empty()) {
-    if (!previous.unusable.empty()) matching["not_matched_because"] = previous.unusable;
-    std::vector<int> order(fit.k);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return sizes[a] > sizes[b]; });
-    for (int cluster : order) ids[cluster] = next++;
-    matching["new"] = json::array();
-    for (int id : ids) matching["new"].push_back(SegmentName(id));
-    return ids;
-  }
-  size_t width = fit.centroids.cols();
-  Matrix<double> cost(fit.k, previous.ids.size());
-  for (int row = 0; row < fit.k; ++row) {
-    for (size_t col = 0; col < previous.ids.size(); ++col) {
-      double distance = Distance(fit.centroids.row(row), previous.centroids.row(col), width);
-      for (size_t cat = 0; cat < fit.modes.cols(); ++cat) {
-        if (Mismatch(fit.modes(row, cat), previous.modes(col, cat))) distance += fit.gamma;
-      }
-      cost(row, col) = distance;
-    }
-  }
-  std::vector<int> match = cluster::MatchMinimumCost(cost);
-  json matched = json::array(), fresh = json::array(), vanished = json::array();
-  std::vector<bool> used(previous.ids.size(), false);
-  for (int row = 0; row < fit.k; ++row) {
-    if (match[row] >= 0) {
-      ids[row] = previous.ids[match[row]];
-      used[match[row]] = true;
-      matched.push_back(
-          {{"segment", SegmentName(ids[row])}, {"distance", std::sqrt(cost(row, match[row]))}});
-    }
-  }
-  for (int row = 0; row < fit.k; ++row) {
-    if (match[row] < 0) {
-      ids[row] = next++;
-      fresh.push_back(SegmentName(ids[row]));
-    }
-  }
-  for (size_t col = 0; col < used.size(); ++col) {
-    if (!used[col]) vanished.push_back(SegmentName(previous.ids[col]));
-  }
-  matching["matched"] = matched;
-  matching["new"] = fresh;
-  matching["vanished"] = vanished;
-  return ids;
 }
 
 // ----------------------------------------------------------------- outputs
@@ -692,10 +409,10 @@ Result<SegmenterResult> ClusterSegmenter::Run(SegmentContext& context, const std
   double fitting = 0;
   for (int k = low; k <= high; ++k) {
     auto fit_started = std::chrono::steady_clock::now();
-    SEG_ASSIGN_OR_RETURN(Clustering fit, Fit(config_, data, k));
+    SEG_ASSIGN_OR_RETURN(Clustering fit, FitClustering(config_, data, k));
     fitting +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_started).count();
-    search.push_back(Figures(config_, data, fit));
+    search.push_back(ClusterFigures(config_, data, fit));
     fits.push_back(std::move(fit));
   }
   lap("search");
