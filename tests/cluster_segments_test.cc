@@ -221,6 +221,10 @@ TEST_F(ClusterSegmentsTest, ConfigurationMistakesAreClearErrors) {
   config.features = {"recency_days", "country"};
   status = RunError();
   EXPECT_NE(status.message().find("categories"), std::string::npos) << status.message();
+  config.features = {"recency_days", "frequency", "recency_days"};
+  status = RunError();
+  EXPECT_NE(status.message().find("listed twice"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("segmenta.toml:"), std::string::npos) << status.message();
   config.features = {"recency_days"};
   config.method = "kprototypes";
   status = RunError();

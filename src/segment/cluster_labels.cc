@@ -3,11 +3,24 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "segment/cluster/hungarian.h"
 
 namespace segmenta::segment {
+
+double StoredNumber(const json& value) {
+  return value.is_number() ? value.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::vector<double> StoredNumbers(const json& values) {
+  std::vector<double> numbers;
+  if (!values.is_array()) return numbers;
+  numbers.reserve(values.size());
+  for (const json& value : values) numbers.push_back(StoredNumber(value));
+  return numbers;
+}
 
 std::string SegmentName(int id) { return "cluster " + std::to_string(id); }
 
@@ -50,11 +63,16 @@ Result<PreviousClusters> LoadPrevious(store::Connection& conn, const Segmentatio
         previous.unusable = "the previous snapshot clustered on other features";
         return previous;
       }
-      column.values.push_back(cluster["center"][column.name].get<double>());
+      double centre = StoredNumber(cluster["center"][column.name]);
+      if (!std::isfinite(centre)) {
+        previous.unusable = "the previous snapshot's centre of " + column.name + " is not a number";
+        return previous;
+      }
+      column.values.push_back(centre);
     }
     for (CategoricalColumn& column : centres.categorical) {
       const json& mode = cluster["mode"];
-      if (!mode.contains(column.name)) {
+      if (!mode.contains(column.name) || !mode[column.name].is_string()) {
         previous.unusable = "the previous snapshot clustered on other categories";
         return previous;
       }

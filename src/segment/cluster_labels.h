@@ -13,6 +13,11 @@
 
 namespace segmenta::segment {
 
+// A number of a stored model: NaN where the JSON holds null or no number (JSON writes
+// NaN and infinities as null), so reading an old or odd model never throws.
+double StoredNumber(const json& value);
+std::vector<double> StoredNumbers(const json& values);
+
 // "cluster <id>".
 std::string SegmentName(int id);
 // Categories differ when their codes do, or when either is unknown (−1), as in

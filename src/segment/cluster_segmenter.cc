@@ -4,20 +4,15 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <numeric>
 #include <random>
-#include <set>
 
 #include "segment/cluster/pca.h"
+#include "segment/cluster_columns.h"
 #include "segment/cluster_fit.h"
 #include "segment/cluster_labels.h"
 #include "segment/format.h"
-#include "segmenta/cluster_metrics.h"
 #include "segmenta/cluster_prepare.h"
-#include "segmenta/kmeans.h"
-#include "segmenta/kprototypes.h"
-#include "segmenta/mixture.h"
 
 namespace segmenta::segment {
 namespace {
@@ -25,122 +20,6 @@ namespace {
 constexpr size_t kProjectionSample = 2000;  // customers drawn in the stored 2-D projection
 constexpr double kSkewForLog = 1.0;         // default log1p above this skewness …
 constexpr double kNegativeForLog = 0.01;    // … with at most this share below 0 (refunds)
-
-// A column a cluster segmentation reads: from the features (f) or the customers (c).
-struct ColumnRef {
-  std::string name;
-  std::string sql;
-  bool from_customers = false;
-};
-
-struct ColumnRefs {
-  std::vector<ColumnRef> numeric;
-  std::vector<ColumnRef> categorical;
-  bool reads_customers = false;
-};
-
-bool IsNumericType(const std::string& type) {
-  for (const char* prefix : {"DOUBLE", "FLOAT", "BIGINT", "INTEGER", "HUGEINT", "SMALLINT",
-                             "TINYINT", "DECIMAL", "UBIGINT", "UINTEGER", "USMALLINT"}) {
-    if (type.starts_with(prefix)) return true;
-  }
-  return false;
-}
-
-// Where each configured name is read from; errors name the closest column.
-Result<ColumnRefs> ResolveColumns(SegmentContext& context, const SegmentationConfig& config) {
-  const Dialect& sql = context.sql;
-  SEG_ASSIGN_OR_RETURN(std::vector<store::ColumnInfo> features,
-                       context.conn.Columns(context.features_table));
-  SEG_ASSIGN_OR_RETURN(std::vector<store::ColumnInfo> customers, context.conn.Columns("customers"));
-  std::set<std::string> personal;
-  for (const SourceConfig& source : context.project->sources) {
-    for (const Attribute& attribute : source.attributes) {
-      if (attribute.role == AttributeRole::kContact) personal.insert(attribute.name);
-    }
-  }
-  std::map<std::string, std::pair<std::string, bool>> known;  // name → (type, customers)
-  for (const auto& column : customers) {
-    if (column.name == "customer_id" || column.name.starts_with("_") || personal.count(column.name))
-      continue;
-    known[column.name] = {column.type, true};
-  }
-  for (const auto& column : features) {
-    if (column.name != "customer_id") known[column.name] = {column.type, false};
-  }
-  std::vector<std::string> names;
-  names.reserve(known.size());
-  for (const auto& [name, info] : known) names.push_back(name);
-  auto resolve = [&](const std::string& name, bool numeric) -> Result<ColumnRef> {
-    auto found = known.find(name);
-    if (found == known.end()) {
-      std::string hint = ClosestMatch(name, names);
-      return Status::InvalidArgument(
-          "segmentation '" + config.name + "': " +
-          (personal.count(name)
-               ? "'" + name + "' is personal contact data and is never clustered on"
-               : "no feature or attribute '" + name + "'" +
-                     (hint.empty() ? "" : "; did you mean '" + hint + "'?")));
-    }
-    if (numeric && !IsNumericType(found->second.first)) {
-      return Status::InvalidArgument("segmentation '" + config.name + "': '" + name + "' is " +
-                                     found->second.first +
-                                     ", not a number; list it under "
-                                     "categories");
-    }
-    bool customer = found->second.second;
-    return ColumnRef{name, std::string(customer ? "c." : "f.") + sql.QuoteIdentifier(name),
-                     customer};
-  };
-  ColumnRefs refs;
-  for (const std::string& name : config.features) {
-    SEG_ASSIGN_OR_RETURN(ColumnRef ref, resolve(name, true));
-    refs.reads_customers = refs.reads_customers || ref.from_customers;
-    refs.numeric.push_back(std::move(ref));
-  }
-  for (const std::string& name : config.categories) {
-    SEG_ASSIGN_OR_RETURN(ColumnRef ref, resolve(name, false));
-    refs.reads_customers = refs.reads_customers || ref.from_customers;
-    refs.categorical.push_back(std::move(ref));
-  }
-  return refs;
-}
-
-struct Loaded {
-  std::vector<std::string> ids;
-  FeatureColumns columns;
-};
-
-// The columns of every customer (or of one, with `customer_id`), in customer id order.
-Result<Loaded> LoadColumns(SegmentContext& context, const ColumnRefs& refs,
-                           const std::string& customer_id = "") {
-  const Dialect& sql = context.sql;
-  std::string id = sql.QuoteIdentifier("customer_id");
-  std::string select = "SELECT CAST(f." + id + " AS VARCHAR)";
-  for (const ColumnRef& ref : refs.numeric) select += ", CAST(" + ref.sql + " AS DOUBLE)";
-  for (const ColumnRef& ref : refs.categorical) select += ", CAST(" + ref.sql + " AS VARCHAR)";
-  select += " FROM " + context.features_table + " f";
-  if (refs.reads_customers) select += " JOIN customers c ON c." + id + " = f." + id;
-  std::vector<store::Value> params;
-  if (!customer_id.empty()) {
-    select += " WHERE f." + id + " = $1";
-    params.push_back(customer_id);
-  }
-  SEG_ASSIGN_OR_RETURN(std::vector<store::ColumnData> data,
-                       context.conn.QueryColumns(select + " ORDER BY 1", params));
-  Loaded loaded;
-  loaded.ids = std::move(data[0].texts);
-  for (size_t index = 0; index < refs.numeric.size(); ++index) {
-    loaded.columns.numeric.push_back(
-        {refs.numeric[index].name, std::move(data[1 + index].numbers)});
-  }
-  for (size_t index = 0; index < refs.categorical.size(); ++index) {
-    store::ColumnData& column = data[1 + refs.numeric.size() + index];
-    loaded.columns.categorical.push_back(
-        {refs.categorical[index].name, std::move(column.texts), std::move(column.missing)});
-  }
-  return loaded;
-}
 
 // Sample skewness of the observed values (0 when fewer than 3 or constant).
 double Skewness(const std::vector<double>& values) {
@@ -489,7 +368,11 @@ Status ExplainCluster(store::Connection& conn, const json& model, const std::str
   double gamma = model.value("gamma", 0.0);
   std::vector<std::pair<double, size_t>> distances;
   for (size_t index = 0; index < clusters.size(); ++index) {
-    std::vector<double> centroid = clusters[index]["centroid"].get<std::vector<double>>();
+    std::vector<double> centroid = StoredNumbers(clusters[index]["centroid"]);
+    if (centroid.size() != row.numeric.cols()) {
+      return Status::DataError("the stored model of " + explanation.segmentation +
+                               " does not match its preparation; run again");
+    }
     double distance = Distance(row.numeric.row(0), centroid.data(), centroid.size());
     for (size_t cat = 0; cat < preparation.categorical.size() && gamma > 0; ++cat) {
       const std::string& name = preparation.categorical[cat].name;
@@ -513,8 +396,8 @@ Status ExplainCluster(store::Connection& conn, const json& model, const std::str
   explanation.reasons.push_back(line);
   // The features that decided: how much each adds to the second cluster's squared
   // distance beyond the nearest's.
-  std::vector<double> near = nearest["centroid"].get<std::vector<double>>();
-  std::vector<double> far = second["centroid"].get<std::vector<double>>();
+  std::vector<double> near = StoredNumbers(nearest["centroid"]);
+  std::vector<double> far = StoredNumbers(second["centroid"]);
   std::vector<std::pair<double, size_t>> pulls;
   for (size_t feature = 0; feature < preparation.numeric.size(); ++feature) {
     double value = row.numeric(0, feature);
@@ -530,9 +413,9 @@ Status ExplainCluster(store::Connection& conn, const json& model, const std::str
     double value = loaded.columns.numeric[pulls[index].second].values[0];
     decided += " " + name + " " + (std::isnan(value) ? "missing" : Fixed(value, 2)) + " (" +
                nearest["segment"].get<std::string>() + " ~" +
-               Fixed(nearest["center"][name].get<double>(), 2) + ", " +
+               Fixed(StoredNumber(nearest["center"][name]), 2) + ", " +
                second["segment"].get<std::string>() + " ~" +
-               Fixed(second["center"][name].get<double>(), 2) + ");";
+               Fixed(StoredNumber(second["center"][name]), 2) + ");";
   }
   if (decided.back() == ';') explanation.reasons.push_back(decided.substr(0, decided.size() - 1));
   return Status::Ok();

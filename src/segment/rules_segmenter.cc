@@ -83,12 +83,7 @@ Result<rules::RuleSchema> BuildRuleSchema(const SegmentContext& context) {
     schema.columns.push_back({name, TypeOf(type), "f." + sql.QuoteIdentifier(name)});
     names.insert(name);
   }
-  std::set<std::string> personal;
-  for (const SourceConfig& source : context.project->sources) {
-    for (const Attribute& attribute : source.attributes) {
-      if (attribute.role == AttributeRole::kContact) personal.insert(attribute.name);
-    }
-  }
+  std::set<std::string> personal = ContactAttributes(*context.project);
   SEG_ASSIGN_OR_RETURN(auto attributes, context.conn.Columns("customers"));
   for (const auto& [name, type] : attributes) {
     if (name == "customer_id" || name.starts_with("_") || personal.count(name) ||

@@ -63,6 +63,16 @@ const std::vector<std::pair<std::string, Factory>>& Registry() {
 
 }  // namespace
 
+std::set<std::string> ContactAttributes(const Project& project) {
+  std::set<std::string> contact;
+  for (const SourceConfig& source : project.sources) {
+    for (const Attribute& attribute : source.attributes) {
+      if (attribute.role == AttributeRole::kContact) contact.insert(attribute.name);
+    }
+  }
+  return contact;
+}
+
 std::vector<std::string> SegmenterMethods() {
   std::vector<std::string> methods;
   for (const auto& [method, factory] : Registry()) methods.push_back(method);

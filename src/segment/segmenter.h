@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,6 +68,10 @@ class Segmenter {
 // and the methods that exist.
 Result<std::unique_ptr<Segmenter>> MakeSegmenter(const SegmentationConfig& config,
                                                  const Project& project);
+// The names of the project's contact attributes (personal data): never a rule column,
+// never clustered on.
+std::set<std::string> ContactAttributes(const Project& project);
+
 // Methods the registry knows, for errors and docs.
 std::vector<std::string> SegmenterMethods();
 
