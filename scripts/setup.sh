@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev libssl-dev libeigen3-dev
+  libnlopt-dev libboost-dev  # value models: L-BFGS (NLopt), digamma and quadrature (Boost.Math)
   chromium)  # chromium: the test that the HTML report renders offline
 if [[ "${1:-}" == "--bench" ]]; then
-  APT_PACKAGES+=(python3-pandas python3-numpy python3-sklearn time)
+  APT_PACKAGES+=(python3-pandas python3-numpy python3-sklearn python3-scipy time)
 fi
 
 missing=()

@@ -32,13 +32,11 @@
 #include <string>
 #include <utility>
 
-#include "segment/cluster/parallel.h"
+#include "core/parallel.h"
 
 namespace segmenta {
 namespace {
 
-using cluster::ParallelFor;
-using cluster::ResolveThreads;
 
 // Steps of mini-batch k-means without a new best moving-average inertia before it stops.
 constexpr int kMiniBatchPatience = 10;
@@ -151,7 +149,7 @@ Result<std::vector<double>> FiniteColumnMeans(MatrixView<T> data, int threads, c
   });
   for (int chunk = 0; chunk < threads; ++chunk) {
     if (poison[chunk] == T{0}) continue;
-    return NonFiniteError(data, cluster::ChunkBounds(data.rows, threads, chunk).first, what);
+    return NonFiniteError(data, ChunkBounds(data.rows, threads, chunk).first, what);
   }
   std::vector<double> means(cols, 0.0);
   for (const std::vector<double>& sums : partial) {

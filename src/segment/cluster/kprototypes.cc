@@ -8,13 +8,11 @@
 #include <unordered_set>
 #include <utility>
 
-#include "segment/cluster/parallel.h"
+#include "core/parallel.h"
 
 namespace segmenta {
 namespace {
 
-using cluster::ParallelFor;
-using cluster::ResolveThreads;
 
 constexpr size_t kMaxLevelCells = size_t{1} << 28;
 

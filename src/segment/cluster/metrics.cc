@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "segment/cluster/parallel.h"
+#include "core/parallel.h"
 #include "segmenta/cluster_metrics.h"
 
 namespace segmenta {
@@ -293,7 +293,7 @@ std::vector<double> ClusterDistanceSums(const SilhouetteLayout& layout, int thre
   std::vector<double> sums(layout.rows * clusters, 0.0);
   std::vector<size_t> bounds = TriangleSplit(layout.rows, threads);
   std::vector<std::vector<double>> column_sums(threads);
-  cluster::ParallelFor(threads, threads, [&](size_t first, size_t last, int chunk) {
+  ParallelFor(threads, threads, [&](size_t first, size_t last, int chunk) {
     if (first == last) return;
     column_sums[chunk].assign(clusters * layout.rows, 0.0);
     SweepRows(layout, bounds[chunk], bounds[chunk + 1], sums.data(), column_sums[chunk].data());
@@ -390,7 +390,7 @@ Result<double> Silhouette(MatrixView<double> data, std::span<const int32_t> labe
   SEG_RETURN_IF_ERROR(CheckShape(data, labels));
   std::vector<size_t> picked = SampleRows(data.rows, options.sample_size, options.seed);
   SEG_ASSIGN_OR_RETURN(SilhouetteLayout layout, LayOut(data, labels, picked));
-  int threads = std::min<int>(cluster::ResolveThreads(options.threads),
+  int threads = std::min<int>(ResolveThreads(options.threads),
                               static_cast<int>(std::max<size_t>(1, layout.rows / 256)));
   std::vector<double> sums = ClusterDistanceSums(layout, threads);
   double total = 0.0;

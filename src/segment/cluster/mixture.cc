@@ -7,7 +7,7 @@
 // responsibility-weighted sums Σr, Σr(x-μ), Σr(x-μ)(x-μ)ᵀ are taken about the means the
 // pass used, which after the first iterations are close to the new ones, so the
 // covariance needs no second pass and loses no precision. Threads take contiguous row
-// chunks (cluster::ParallelFor); their sums are added in chunk order.
+// chunks (ParallelFor); their sums are added in chunk order.
 
 #include "segmenta/mixture.h"
 
@@ -24,7 +24,7 @@
 #include <utility>
 #include <vector>
 
-#include "segment/cluster/parallel.h"
+#include "core/parallel.h"
 #include "segmenta/kmeans.h"
 
 namespace segmenta {
@@ -141,7 +141,7 @@ Status CheckData(MatrixView<double> data, int k) {
 
 int ThreadsFor(size_t rows, int requested) {
   int cap = static_cast<int>(std::max<size_t>(1, rows / kRowsPerThread));
-  return std::min(cluster::ResolveThreads(requested), cap);
+  return std::min(ResolveThreads(requested), cap);
 }
 
 // ---- Covariances ----------------------------------------------------------------
@@ -295,7 +295,7 @@ template <typename PerTile>
 Statistics OverTiles(MatrixView<double> data, size_t k, Covariance covariance, int threads,
                      PerTile per_tile) {
   std::vector<Statistics> partial(threads, Statistics(k, data.cols, covariance));
-  cluster::ParallelFor(data.rows, threads, [&](size_t begin, size_t end, int chunk) {
+  ParallelFor(data.rows, threads, [&](size_t begin, size_t end, int chunk) {
     Tile tile;
     for (size_t start = begin; start < end; start += kTileRows) {
       per_tile(tile, start, std::min(kTileRows, end - start), partial[chunk]);

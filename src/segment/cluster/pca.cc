@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "segment/cluster/parallel.h"
+#include "core/parallel.h"
 
 namespace segmenta::cluster {
 namespace {

@@ -1,4 +1,4 @@
-// ParallelFor: the one way the clustering engine uses several cores.
+// ParallelFor: the one way the engines (clusters, value models) use several cores.
 //
 // [0, n) is cut into `chunks` contiguous ranges that depend only on n and the thread
 // count, so per-chunk partial results combined in chunk order give the same answer for
@@ -9,8 +9,8 @@
 //   ParallelFor(n, threads, [&](size_t begin, size_t end, int chunk) {
 //     for (size_t row = begin; row < end; ++row) partial[chunk] += Cost(row);
 //   });
-#ifndef SEGMENTA_SEGMENT_CLUSTER_PARALLEL_H_
-#define SEGMENTA_SEGMENT_CLUSTER_PARALLEL_H_
+#ifndef SEGMENTA_CORE_PARALLEL_H_
+#define SEGMENTA_CORE_PARALLEL_H_
 
 #include <algorithm>
 #include <cstddef>
@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-namespace segmenta::cluster {
+namespace segmenta {
 
 // `requested` threads, or the machine's cores when it is 0 or less.
 inline int ResolveThreads(int requested) {
@@ -49,6 +49,6 @@ void ParallelFor(size_t n, int threads, Fn&& fn) {
   for (std::thread& worker : workers) worker.join();
 }
 
-}  // namespace segmenta::cluster
+}  // namespace segmenta
 
-#endif  // SEGMENTA_SEGMENT_CLUSTER_PARALLEL_H_
+#endif  // SEGMENTA_CORE_PARALLEL_H_
