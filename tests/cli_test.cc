@@ -117,7 +117,28 @@ TEST(CliTest, SegmentVerbsFromRunToForget) {
 
   nlohmann::json customer = nlohmann::json::parse(Segmenta(c + "--json customer C0000010").out);
   EXPECT_EQ(customer["customer_id"], "C0000010");
-  EXPECT_EQ(customer["segmentations"].size(), 5u);  // rfm, journey, audiences, 2 clusterings
+  // rfm, journey, audiences, 2 clusterings, value and churn tiers
+  EXPECT_EQ(customer["segmentations"].size(), 7u);
+  EXPECT_NE(Segmenta(c + "customer C0000010").out.find("p_alive"), std::string::npos);
+
+  // The value models: fit, one customer's prediction, the holdout diagnostics.
+  CliRun fit = Segmenta(c + "--json value fit");
+  ASSERT_EQ(fit.exit_code, 0) << fit.out;
+  nlohmann::json value = nlohmann::json::parse(fit.out)["value"];
+  EXPECT_EQ(value["purchases"]["model"], "bgnbd");
+  EXPECT_GT(value["purchases"]["params"]["r"].get<double>(), 0);
+  EXPECT_GT(value["orders"]["params"]["p"].get<double>(), 0);
+  CliRun predicted = Segmenta(c + "--json value predict --customer C0000010");
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.out;
+  nlohmann::json one = nlohmann::json::parse(predicted.out)["predictions"][0];
+  EXPECT_GE(one["p_alive"].get<double>(), 0);
+  EXPECT_LE(one["p_alive"].get<double>(), 1);
+  CliRun diagnosed = Segmenta(c + "--json value diagnose --holdout-days 60");
+  ASSERT_EQ(diagnosed.exit_code, 0) << diagnosed.out;
+  nlohmann::json diagnostics = nlohmann::json::parse(diagnosed.out)["diagnostics"];
+  EXPECT_FALSE(diagnostics["by_frequency"].empty());
+  EXPECT_FALSE(diagnostics["tracking"].empty());
+  EXPECT_EQ(Segmenta(c + "value fit --model nbd").exit_code, 2);  // names the models
   EXPECT_EQ(Segmenta(c + "show rfm Champions").exit_code, 0);
   // A cluster segmentation shows how k was chosen and every k's figures.
   CliRun model = Segmenta(c + "show behaviour");

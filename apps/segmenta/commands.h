@@ -86,6 +86,21 @@ struct PreviewFlags {
   int sample = 10;
 };
 
+struct ValueFlags {
+  std::string action;   // fit | predict | diagnose
+  std::string summary;  // a summary CSV instead of the workspace
+  std::string as_of;
+  std::string model;
+  std::string unit;
+  double penalty = -1;  // < 0: the project's
+  double horizon_days = 90;
+  std::string customer;
+  std::string out;
+  int64_t limit = 0;
+  int holdout_days = 90;
+};
+int RunValue(const GlobalFlags& global, const ValueFlags& flags, const Output& out);
+
 struct ReportFlags {
   std::string out = "report.html";
 };

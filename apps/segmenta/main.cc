@@ -89,6 +89,27 @@ int Run(int argc, char** argv) {
   CLI::App* forget_cmd = app.add_subcommand("forget", "Erase one customer everywhere (audited)");
   forget_cmd->add_option("id", forget.id, "Customer id")->required();
 
+  ValueFlags value;
+  CLI::App* value_cmd = app.add_subcommand(
+      "value", "Customer value: BG/NBD or Pareto/NBD, Gamma-Gamma, P(alive), CLV");
+  value_cmd->add_option("action", value.action, "fit, predict or diagnose")
+      ->required()
+      ->check(CLI::IsMember({"fit", "predict", "diagnose"}));
+  value_cmd->add_option("--summary", value.summary,
+                        "Read id,frequency,recency,T[,monetary_value] from FILE (CSV)");
+  value_cmd->add_option("--as-of", value.as_of, "Calibration ends the day before DATE");
+  value_cmd->add_option("--model", value.model, "bgnbd or paretonbd (default: [value] model)");
+  value_cmd->add_option("--unit", value.unit, "weeks or days (default: [value] unit)");
+  value_cmd->add_option("--penalty", value.penalty, "L2 penalty on the parameters");
+  value_cmd->add_option("--horizon-days", value.horizon_days,
+                        "predict: expected purchases over N days (default 90)");
+  value_cmd->add_option("--customer", value.customer, "predict: only this customer");
+  value_cmd->add_option("--out", value.out, "predict: write every customer to FILE (CSV)");
+  value_cmd->add_option("--limit", value.limit, "predict: at most N customers shown");
+  value_cmd->add_option("--holdout-days", value.holdout_days,
+                        "diagnose: hold out the last N days before as_of (default 90)")
+      ->check(CLI::Range(1, 3650));
+
   ReportFlags report;
   CLI::App* report_cmd =
       app.add_subcommand("report", "Write the latest snapshot as one self-contained HTML file");
@@ -111,6 +132,7 @@ int Run(int argc, char** argv) {
   if (preview_cmd->parsed()) return RunPreview(global, preview, out);
   if (forget_cmd->parsed()) return RunForget(global, forget, out);
   if (report_cmd->parsed()) return RunHtmlReport(global, report, out);
+  if (value_cmd->parsed()) return RunValue(global, value, out);
   if (segments_cmd->parsed()) return RunSegments(global, segments, out);
   if (members_cmd->parsed()) return RunMembers(global, members, out);
   if (compare_cmd->parsed()) return RunCompare(global, compare, out);

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "segment/cluster/parallel.h"
+#include "core/parallel.h"
 #include "segmenta/kmeans.h"
 
 namespace {
@@ -240,14 +240,14 @@ int Bandwidth(const Flags& flags) {
   const int threads = static_cast<int>(IntFlag(flags, "threads", 2));
   const size_t count = (size_t{1} << 30) / sizeof(double);
   std::vector<double> values(count);
-  segmenta::cluster::ParallelFor(count, threads, [&](size_t begin, size_t end, int) {
+  segmenta::ParallelFor(count, threads, [&](size_t begin, size_t end, int) {
     for (size_t index = begin; index < end; ++index) values[index] = static_cast<double>(index & 7);
   });
   double best = 0, checksum = 0;
   for (int trial = 0; trial < 5; ++trial) {
     std::vector<double> partial(threads, 0.0);
     const Clock::time_point start = Clock::now();
-    segmenta::cluster::ParallelFor(count, threads, [&](size_t begin, size_t end, int chunk) {
+    segmenta::ParallelFor(count, threads, [&](size_t begin, size_t end, int chunk) {
       double lanes[8] = {};
       size_t index = begin;
       for (; index + 8 <= end; index += 8) {

@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "segment/cluster/parallel.h"
+#include "core/parallel.h"
 #include "segmenta/cluster_metrics.h"
 #include "segmenta/cluster_prepare.h"
 #include "segmenta/kprototypes.h"
@@ -267,7 +267,7 @@ int main(int argc, char** argv) {
   }
 
   std::ostringstream table;
-  int threads = segmenta::cluster::ResolveThreads(args.threads);
+  int threads = segmenta::ResolveThreads(args.threads);
   table << "# k-prototypes benchmark\n\n"
         << "rows " << args.rows << ", 6 numeric + 4 categorical (3/5/12/20 levels), 8 latent "
         << "groups, k = " << args.k << ", threads " << threads << " (of "

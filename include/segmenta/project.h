@@ -102,6 +102,26 @@ struct SegmentationConfig {
   int restarts = 3;                 // fits per k; the best one is kept
   std::string covariance = "full";  // gmm: full | diagonal
   double gamma = -1;                // kprototypes: categorical weight; < 0 = from the data
+  // value: tiers "by" clv (tiers = cumulative top shares of buyers by CLV: High value,
+  // Medium value, Low value) or churn_risk (Low / Medium / High risk from p_alive).
+  std::string by = "clv";
+  std::vector<double> tiers = {0.2, 0.5};
+  int line = 0;
+};
+
+// The value models ([value] in segmenta.toml; docs/guide.md, "Customer value"). They run
+// when [value] is present, a segmentation has method = "value", or a segmentation reads
+// one of the value features (p_alive, expected_purchases_90d, expected_order_value,
+// clv_12m).
+struct ValueOptions {
+  bool declared = false;        // [value] present
+  std::string model = "bgnbd";  // bgnbd | paretonbd (purchases); order values: Gamma–Gamma
+  std::string unit = "weeks";   // weeks | days: the models' time unit
+  double discount_rate = 0.10;  // yearly, for clv_12m
+  double penalty = 0;           // L2 penalty on the parameters (0 = plain maximum likelihood)
+  double churn_high_below = 0.3;    // churn_risk = [high_below, medium_below] on p_alive
+  double churn_medium_below = 0.7;
+  int holdout_days = 90;  // diagnostics refit with the last N days held out; 0 = none
   int line = 0;
 };
 
@@ -113,6 +133,7 @@ struct Project {
   std::vector<SourceConfig> sources;  // customers sources first, then events, by name
   std::vector<SegmentationConfig> segmentations;
   FeatureOptions features;  // [features], plus [workspace] as_of
+  ValueOptions value;       // [value]
   int min_group_size = 10;  // [privacy]
 };
 

@@ -31,6 +31,7 @@
 #define SEGMENTA_VALUE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,9 @@ struct Summary {
 // whole number ≥ 0, 0 ≤ t_x ≤ T, t_x = 0 when x = 0, monetary ≥ 0, all finite; the
 // vectors of equal length (monetary may be empty).
 Status ValidateSummary(const Summary& summary);
+// The same checks for one customer; the message names the bad value, not the customer.
+Status ValidateCustomer(double x, double t_x, double T,
+                        std::optional<double> monetary = std::nullopt);
 
 enum class ModelKind { kBgNbd, kParetoNbd, kGammaGamma };
 

@@ -81,7 +81,8 @@ rules = {
   "Unhappy" = "last_feedback_score <= 6",
   "Lapsing app users" = "preferred_channel = 'app' and journey_stage = 'lapsing'",
   "Young urbanites" = "age between 18 and 30 and lifestyle = 'urban_professional'",
-  "Browsing, not buying" = "had(visit, within 30d) and not had(purchase, within 90d)"
+  "Browsing, not buying" = "had(visit, within 30d) and not had(purchase, within 90d)",
+  "Slipping regulars" = "frequency >= 4 and p_alive < 0.5"
 }
 
 # Natural groups nobody wrote a rule for: k-means on behaviour, k chosen from 2..10.
@@ -99,6 +100,24 @@ method = "kprototypes"
 features = ["age", "frequency", "monetary", "recency_days", "email_open_rate", "tenure_days"]
 categories = ["preferred_channel", "country", "gender", "lifestyle"]
 k = 6
+
+# Customer value: BG/NBD for purchases and P(alive), Gamma-Gamma for order values.
+[value]
+model = "bgnbd"
+discount_rate = 0.10
+churn_risk = [0.3, 0.7]
+holdout_days = 90
+
+[[segmentation]]
+name = "value"
+method = "value"
+by = "clv"
+tiers = [0.2, 0.5]
+
+[[segmentation]]
+name = "churn"
+method = "value"
+by = "churn_risk"
 
 [privacy]
 min_group_size = 10

@@ -22,6 +22,7 @@
 #include <system_error>
 
 #include "engine/dialect.h"
+#include "features/as_of.h"
 #include "features/definitions.h"
 #include "features/renderer.h"
 #include "store/database.h"
@@ -103,7 +104,8 @@ Status ValidateOptions(const FeatureOptions& options) {
   return Status::Ok();
 }
 
-// The as_of date as "YYYY-MM-DD": the option, checked, or the day after the newest event.
+}  // namespace
+
 Result<std::string> ResolveAsOf(store::Connection& conn, const Dialect& sql,
                                 const FeatureOptions& options) {
   if (!options.as_of) {
@@ -123,6 +125,8 @@ Result<std::string> ResolveAsOf(store::Connection& conn, const Dialect& sql,
   if (valid == 0) return invalid;
   return as_of;
 }
+
+namespace {
 
 // ------------------------------------------------------------------ SQL pieces
 

@@ -350,7 +350,8 @@ Status ParsePrivacy(const toml::table& root, const std::filesystem::path& file, 
 
 Status CheckTopLevelKeys(const toml::table& root, const std::filesystem::path& file) {
   TableReader reader(root, "", file);
-  for (const char* key : {"workspace", "sources", "segmentation", "features", "privacy"}) {
+  for (const char* key :
+       {"workspace", "sources", "segmentation", "features", "value", "privacy"}) {
     reader.Node(key);
   }
   return reader.CheckNoUnknownKeys();
@@ -377,6 +378,7 @@ Result<Project> ParseProject(std::string_view text, const std::filesystem::path&
   SEG_RETURN_IF_ERROR(ParseSources(root, file, project));
   SEG_RETURN_IF_ERROR(project_internal::ParseSegmentations(root, file, project));
   SEG_RETURN_IF_ERROR(ParseFeatures(root, file, project.features));
+  SEG_RETURN_IF_ERROR(project_internal::ParseValue(root, file, project.value));
   SEG_RETURN_IF_ERROR(ParsePrivacy(root, file, project));
   return project;
 }

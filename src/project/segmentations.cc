@@ -1,7 +1,9 @@
-// The [[segmentation]] tables of segmenta.toml (see segmentations.h).
+// The [[segmentation]] tables and the [value] settings of segmenta.toml (see
+// segmentations.h).
 #include "project/segmentations.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <set>
 
@@ -77,6 +79,53 @@ Status ParseClusterKeys(TableReader& reader, SegmentationConfig& config) {
   return Status::Ok();
 }
 
+std::string FormatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+// A number or absent; `out` unchanged when absent.
+Status Number(TableReader& reader, std::string_view key, double& out, double min, double max,
+              std::string_view example) {
+  const toml::node* node = reader.Node(key);
+  if (!node) return Status::Ok();
+  std::optional<double> value = node->value<double>();
+  if (!value || !(*value >= min && *value <= max)) {
+    return reader.Error(node, key,
+                        "expected a number from " + FormatNumber(min) + " to " + FormatNumber(max) +
+                            ", e.g. " + std::string(example));
+  }
+  out = *value;
+  return Status::Ok();
+}
+
+// [a, b] with min ≤ a < b ≤ max, or absent.
+Status Pair(TableReader& reader, std::string_view key, double& first, double& second, double min,
+            double max, std::string_view example) {
+  const toml::node* node = reader.Node(key);
+  if (!node) return Status::Ok();
+  const auto* list = node->as_array();
+  std::optional<double> a, b;
+  if (list && list->size() == 2)
+    a = list->get(0)->value<double>(), b = list->get(1)->value<double>();
+  if (!a || !b || !(*a >= min && *a < *b && *b <= max)) {
+    return reader.Error(node, key,
+                        "expected [lower, upper] with " + FormatNumber(min) +
+                            " ≤ lower < upper ≤ " + FormatNumber(max) + ", e.g. " +
+                            std::string(example));
+  }
+  first = *a, second = *b;
+  return Status::Ok();
+}
+
+// The keys of value segmentations.
+Status ParseValueKeys(TableReader& reader, SegmentationConfig& config) {
+  SEG_RETURN_IF_ERROR(reader.Choice("by", config.by, {"clv", "churn_risk"}));
+  if (config.by.empty()) config.by = "clv";
+  return Pair(reader, "tiers", config.tiers[0], config.tiers[1], 0.0, 1.0, "[0.2, 0.5]");
+}
+
 Result<SegmentationConfig> ParseSegmentation(const toml::table& table,
                                              const std::filesystem::path& file,
                                              const std::set<std::string>& seen) {
@@ -134,11 +183,33 @@ Result<SegmentationConfig> ParseSegmentation(const toml::table& table,
     }
   }
   SEG_RETURN_IF_ERROR(ParseClusterKeys(reader, config));
+  SEG_RETURN_IF_ERROR(ParseValueKeys(reader, config));
   SEG_RETURN_IF_ERROR(reader.CheckNoUnknownKeys());
   return config;
 }
 
 }  // namespace
+
+Status ParseValue(const toml::table& root, const std::filesystem::path& file, ValueOptions& value) {
+  const toml::node* node = root.get("value");
+  if (!node) return Status::Ok();
+  TableReader top(root, "", file);
+  const auto* table = node->as_table();
+  if (!table) return top.Error(node, "value", "expected a table: [value]");
+  TableReader reader(*table, "value", file);
+  value.declared = true;
+  value.line = reader.line();
+  SEG_RETURN_IF_ERROR(reader.Choice("model", value.model, {"bgnbd", "paretonbd"}));
+  if (value.model.empty()) value.model = "bgnbd";
+  SEG_RETURN_IF_ERROR(reader.Choice("unit", value.unit, {"weeks", "days"}));
+  if (value.unit.empty()) value.unit = "weeks";
+  SEG_RETURN_IF_ERROR(Number(reader, "discount_rate", value.discount_rate, 0, 10, "0.1"));
+  SEG_RETURN_IF_ERROR(Number(reader, "penalty", value.penalty, 0, 1000, "0.001"));
+  SEG_RETURN_IF_ERROR(Pair(reader, "churn_risk", value.churn_high_below, value.churn_medium_below,
+                           0.0, 1.0, "[0.3, 0.7]"));
+  SEG_RETURN_IF_ERROR(reader.Integer("holdout_days", value.holdout_days, 0, 3650));
+  return reader.CheckNoUnknownKeys();
+}
 
 Status ParseSegmentations(const toml::table& root, const std::filesystem::path& file,
                           Project& project) {

@@ -9,6 +9,7 @@
 #include "segment/profile.h"
 #include "segment/rules_segmenter.h"
 #include "segment/segmenter.h"
+#include "segment/value_run.h"
 #include "segmenta/features.h"
 #include "segmenta/segments.h"
 #include "store/database.h"
@@ -98,8 +99,13 @@ std::string ConfigHash(const Project& project) {
     text += config.k + "|" + std::to_string(config.k_min) + "-" + std::to_string(config.k_max) +
             "|" + config.scaling + "|" + std::to_string(config.seed) + "|" +
             std::to_string(config.restarts) + "|" + config.covariance + "|" +
-            std::to_string(config.gamma);
+            std::to_string(config.gamma) + "|" + config.by + std::to_string(config.tiers[0]) +
+            std::to_string(config.tiers[1]);
   }
+  const ValueOptions& value = project.value;
+  text += value.model + value.unit + std::to_string(value.discount_rate) +
+          std::to_string(value.penalty) + std::to_string(value.churn_high_below) +
+          std::to_string(value.churn_medium_below) + std::to_string(value.holdout_days);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(text));
   return hex;
@@ -108,7 +114,8 @@ std::string ConfigHash(const Project& project) {
 // Everything of the run, inside one transaction.
 Status WriteSnapshot(store::Connection& conn, const Dialect& sql, RunReport& report,
                      const Project& project, const std::vector<Planned>& planned,
-                     const std::vector<segment::SegmentProfile>& profiles) {
+                     const std::vector<segment::SegmentProfile>& profiles,
+                     const nlohmann::json& value) {
   SEG_ASSIGN_OR_RETURN(report.snapshot_id,
                        conn.QueryInt("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots"));
   std::string id = std::to_string(report.snapshot_id);
@@ -123,6 +130,12 @@ Status WriteSnapshot(store::Connection& conn, const Dialect& sql, RunReport& rep
   for (const Planned& plan : planned) {
     SEG_RETURN_IF_ERROR(conn.Execute("INSERT INTO models VALUES ($1, $2, $3)",
                                      {report.snapshot_id, plan.config->name, plan.model.dump()}));
+  }
+  if (!value.is_null()) {
+    SEG_RETURN_IF_ERROR(conn.Execute(
+        "INSERT INTO value_models VALUES ($1, $2, $3)",
+        {report.snapshot_id, value["model"].dump(),
+         value.contains("diagnostics") ? value["diagnostics"].dump() : std::string("null")}));
   }
   for (const segment::SegmentProfile& profile : profiles) {
     SEG_RETURN_IF_ERROR(conn.Execute(
@@ -170,6 +183,12 @@ Result<RunReport> RunSegmentations(const Project& project, Workspace& workspace,
   RunReport report;
   report.as_of = table.as_of;
   report.customers = table.customers;
+  nlohmann::json value;
+  if (segment::ValueModelsNeeded(project)) {
+    progress("value models", -1);
+    SEG_ASSIGN_OR_RETURN(value, segment::AddValueFeatures(conn, sql, project, table.as_of,
+                                                          sql.QuoteIdentifier("features")));
+  }
   SEG_RETURN_IF_ERROR(CreateRunTables(conn));
   segment::SegmentContext context{conn, sql,     sql.QuoteIdentifier("features"), table.as_of, "",
                                   {},   &project};
@@ -210,7 +229,7 @@ Result<RunReport> RunSegmentations(const Project& project, Workspace& workspace,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   progress("snapshot", -1);
   SEG_RETURN_IF_ERROR(store::InTransaction(
-      conn, [&] { return WriteSnapshot(conn, sql, report, project, planned, profiles); }));
+      conn, [&] { return WriteSnapshot(conn, sql, report, project, planned, profiles, value); }));
   (void)conn.Execute(std::string("DROP TABLE IF EXISTS ") + kRunMemberships +
                      "; DROP TABLE IF EXISTS __rule_hits; DROP TABLE IF EXISTS " + kOutput);
   return report;

@@ -5,6 +5,7 @@
 #include "segment/cluster_segmenter.h"
 #include "segment/rfm.h"
 #include "segment/rules_segmenter.h"
+#include "segment/value_segmenter.h"
 
 namespace segmenta::segment {
 namespace {
@@ -53,6 +54,10 @@ const std::vector<std::pair<std::string, Factory>>& Registry() {
       {"journey",
        [](const SegmentationConfig&) -> Result<std::unique_ptr<Segmenter>> {
          return std::unique_ptr<Segmenter>(std::make_unique<JourneySegmenter>());
+       }},
+      {"value",
+       [](const SegmentationConfig& config) -> Result<std::unique_ptr<Segmenter>> {
+         return std::unique_ptr<Segmenter>(std::make_unique<ValueSegmenter>(config));
        }},
       {"kmeans", MakeCluster},
       {"kprototypes", MakeCluster},

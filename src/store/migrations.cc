@@ -115,10 +115,21 @@ constexpr const char* kEventTypes = R"sql(
 CREATE TABLE event_types (type VARCHAR NOT NULL);
 )sql";
 
+// Migration 4: the value models of each run (BG/NBD or Pareto/NBD, Gamma–Gamma) and
+// their holdout diagnostics, as JSON.
+constexpr const char* kValueModels = R"sql(
+CREATE TABLE value_models (
+  snapshot_id BIGINT NOT NULL,
+  model VARCHAR NOT NULL,
+  diagnostics VARCHAR
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "canonical schema", kCanonicalSchema},
     {2, "health warnings", kHealth},
     {3, "event types", kEventTypes},
+    {4, "value models", kValueModels},
 };
 
 }  // namespace

@@ -19,8 +19,15 @@ namespace {
 
 using boost::math::digamma;
 
-// log(1 + e^v) without overflow.
-double Softplus(double v) { return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v)); }
+// log(1 + e^v) and 1 / (1 + e^-v) from one exponential, without overflow.
+struct Logistic {
+  double softplus, sigmoid;
+};
+Logistic LogisticOf(double v) {
+  const double e = std::exp(-std::abs(v));
+  const double log_term = std::log1p(e);
+  return v > 0 ? Logistic{v + log_term, 1 / (1 + e)} : Logistic{log_term, e / (1 + e)};
+}
 
 // Sums over the rows of one x: what the gradient needs besides the x-only terms.
 struct GroupSums {
@@ -37,7 +44,7 @@ struct GroupSums {
 class BgNbdLikelihood : public Likelihood {
  public:
   BgNbdLikelihood(PurchaseData data, int threads)
-      : data_(std::move(data)), threads_(ResolveThreads(threads)) {}
+      : data_(std::move(data)), threads_(ThreadsFor(data_.rows(), threads)) {}
 
   int dim() const override { return 4; }
   double customers() const override { return data_.customers; }
@@ -88,8 +95,9 @@ class BgNbdLikelihood : public Likelihood {
         if (x > 0) {
           const double d = lT - log_at[data_.tx[row]];
           const double v = log_c[group] + (r + x) * d;
-          const double g = 1 / (1 + std::exp(-v));
-          row_ll += Softplus(v);
+          const Logistic logistic = LogisticOf(v);
+          const double g = logistic.sigmoid;
+          row_ll += logistic.softplus;
           s.g += w * g;
           s.g_log += w * g * d;
           s.g_inv += w * g * (iT - inv_at[data_.tx[row]]);

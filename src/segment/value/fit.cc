@@ -18,6 +18,10 @@ namespace {
 
 // Log-parameters stay within these: a parameter at either bound has run off to 0 or ∞.
 constexpr double kLogBound = 23.0;  // e^23 ≈ 1e10
+// A parameter beyond 1e7 or below 1e-7 has run off: no customer base in days or weeks
+// puts one there, while a likelihood with a ridge to infinity lets L-BFGS creep that far
+// before its steps stop paying.
+const double kRunawayLog = std::log(1e7);
 // The mean negative log-likelihood's gradient in log-parameters must fall below this.
 constexpr double kGradientTolerance = 1e-4;
 
@@ -99,7 +103,7 @@ std::string NotConverged(ModelKind kind, Problem& problem, const Run& run) {
     return "the likelihood is not finite anywhere the optimiser looked";
   }
   for (size_t i = 0; i < run.phi.size(); ++i) {
-    if (std::abs(run.phi[i]) >= kLogBound - 1e-6) {
+    if (std::abs(run.phi[i]) > kRunawayLog) {
       return "parameter " + names[i] + " ran off to " + (run.phi[i] > 0 ? "infinity" : "zero") +
              " (" + Number(std::exp(run.phi[i])) +
              "): the data cannot pin it down — fewer customers than the model needs, or "

@@ -22,7 +22,7 @@ struct OrderSums {
 class GammaGammaLikelihood : public Likelihood {
  public:
   GammaGammaLikelihood(OrderData data, int threads)
-      : data_(std::move(data)), threads_(ResolveThreads(threads)) {
+      : data_(std::move(data)), threads_(ThreadsFor(data_.rows(), threads)) {
     for (size_t row = 0; row < data_.rows(); ++row) {
       if (xs_.empty() || data_.x[row] != xs_.back()) {
         xs_.push_back(data_.x[row]);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/parallel.h"
 #include "segmenta/value.h"
 
 namespace segmenta::value {
@@ -37,6 +38,12 @@ OrderData CollectOrders(const Summary& summary);
 // About `max_rows` evenly spaced rows, each weighted up so the total stays the same.
 PurchaseData SamplePurchases(const PurchaseData& data, size_t max_rows);
 OrderData SampleOrders(const OrderData& data, size_t max_rows);
+
+// Below this many rows, threads cost more than they save (one evaluation of 10,000 rows
+// takes about as long as starting a thread).
+inline int ThreadsFor(size_t rows, int requested) {
+  return rows < 20000 ? 1 : ResolveThreads(requested);
+}
 
 class Likelihood {
  public:

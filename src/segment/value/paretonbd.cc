@@ -4,7 +4,8 @@
 //   I = ∫_{t_x}^{T} (α+y)^-(r+x) (β+y)^-(s+1) dy = (F(t_x) − F(T)) / (r+s+x),
 // where F(y) = 2F1(r+s+x, s+1; r+s+x+1; (α−β)/(α+y)) / (α+y)^(r+s+x) when α ≥ β (and the
 // mirror image when α < β). After Euler's transformation the 2F1 is 2F1(1, ·; ·; z), a
-// series of positive terms each at most z times the previous (RatioSeries), and
+// series of positive terms each at most z times the previous (RatioSeries; for z near 1
+// a quadrature in a variable that keeps the integrand smooth), and
 // log(F(t_x) − F(T)) is taken in log space, so nothing cancels or overflows.
 //
 // The gradient is by central differences of the log-likelihood (the 2F1's derivatives
@@ -23,30 +24,63 @@ namespace {
 
 constexpr double kMinusInfinity = -std::numeric_limits<double>::infinity();
 
-// log F(y) − log(r+s+x) pieces: log of the antiderivative of the integrand of I.
+// Above this z the series needs hundreds of terms (each at most z times the previous);
+// the integral is then taken by quadrature instead.
+constexpr double kSeriesLimit = 0.9;
+
+// z at y: the argument of the 2F1 in F(y).
+double SeriesArgument(const double* theta, double y) {
+  const double alpha = theta[1], beta = theta[3];
+  return alpha >= beta ? (alpha - beta) / (alpha + y) : (beta - alpha) / (beta + y);
+}
+
+// log F(y): the antiderivative of the integrand of I, up to the factor −1/(r+s+x).
 double LogF(const double* theta, double x, double y) {
   const double r = theta[0], alpha = theta[1], s = theta[2], beta = theta[3];
+  const double z = SeriesArgument(theta, y);
   if (alpha >= beta) {
-    const double z = (alpha - beta) / (alpha + y);
     return -(r + x) * std::log(alpha + y) - s * std::log(beta + y) +
            std::log(RatioSeries(r + x, r + s + x + 1, z));
   }
-  const double z = (beta - alpha) / (beta + y);
   return (1 - r - x) * std::log(alpha + y) - (s + 1) * std::log(beta + y) +
          std::log(RatioSeries(s + 1, r + s + x + 1, z));
 }
 
-// log I from log F at both ends.
-double LogIntegral(const double* theta, double x, double log_f_tx, double log_f_T) {
+// log I by quadrature, for z near 1. With v = (β+y)/(α+y) (α > β; mirrored for α < β),
+//   I = (α−β)^-m ∫ v^-(k+1) (1−v)^(m−1) dv,  m = r+s+x, k = s (mirrored: k = r+x−1),
+// and with w = log v the integrand e^(−k w) (1 − e^w)^(m−1) is smooth; it is scaled by
+// its value at the lower end so nothing overflows.
+double LogIntegralByQuadrature(const double* theta, double x, double t_x, double T) {
+  const double r = theta[0], alpha = theta[1], s = theta[2], beta = theta[3];
+  const double m = r + s + x;
+  const bool alpha_larger = alpha >= beta;
+  const double k = alpha_larger ? s : r + x - 1;
+  const double low = alpha_larger ? beta : alpha, high = alpha_larger ? alpha : beta;
+  const double w1 = std::log((low + t_x) / (high + t_x)), w2 = std::log((low + T) / (high + T));
+  auto h = [&](double w) { return -k * w + (m - 1) * std::log1p(-std::exp(w)); };
+  const double h1 = h(w1);
+  auto g = [&](double w) { return std::exp(h(w) - h1); };
+  const double integral =
+      boost::math::quadrature::gauss_kronrod<double, 31>::integrate(g, w1, w2, 8, 1e-10);
+  return std::log(integral) + h1 - m * std::log(high - low);
+}
+
+// log I = log[(F(t_x) − F(T)) / (r+s+x)], −∞ when t_x = T.
+double LogIntegral(const double* theta, double x, double t_x, double T) {
   const double r = theta[0], s = theta[2];
-  if (!(log_f_T < log_f_tx)) return kMinusInfinity;  // t_x = T: no time to die in
+  if (!(t_x < T)) return kMinusInfinity;  // no time to die in
+  if (SeriesArgument(theta, t_x) > kSeriesLimit) {
+    return LogIntegralByQuadrature(theta, x, t_x, T);
+  }
+  const double log_f_tx = LogF(theta, x, t_x), log_f_T = LogF(theta, x, T);
+  if (!(log_f_T < log_f_tx)) return kMinusInfinity;
   return log_f_tx + std::log1p(-std::exp(log_f_T - log_f_tx)) - std::log(r + s + x);
 }
 
 class ParetoNbdLikelihood : public Likelihood {
  public:
   ParetoNbdLikelihood(PurchaseData data, int threads)
-      : data_(std::move(data)), threads_(ResolveThreads(threads)) {}
+      : data_(std::move(data)), threads_(ThreadsFor(data_.rows(), threads)) {}
 
   int dim() const override { return 4; }
   double customers() const override { return data_.customers; }
@@ -87,21 +121,12 @@ class ParetoNbdLikelihood : public Likelihood {
     ParallelFor(data_.rows(), threads_, [&](size_t begin, size_t end, int chunk) {
       size_t group = 0;
       double sum = 0;
-      // Rows are sorted by (x, T): log F(T) is shared by neighbours.
-      double cached_x = -1, cached_T = -1, log_f_T = 0;
       for (size_t row = begin; row < end; ++row) {
         while (data_.x_begin[group + 1] <= row) ++group;
         const double x = data_.xs[group];
         const double T = data_.times[data_.T[row]], t_x = data_.times[data_.tx[row]];
         const double log_alive = -(r + x) * std::log(alpha + T) - s * std::log(beta + T);
-        double log_died = kMinusInfinity;
-        if (t_x < T) {
-          if (x != cached_x || T != cached_T) {
-            log_f_T = LogF(theta, x, T);
-            cached_x = x, cached_T = T;
-          }
-          log_died = std::log(s) + LogIntegral(theta, x, LogF(theta, x, t_x), log_f_T);
-        }
+        const double log_died = std::log(s) + LogIntegral(theta, x, t_x, T);
         sum += data_.weight[row] * LogAddExp(log_alive, log_died);
       }
       partial[chunk] = sum;
@@ -133,9 +158,7 @@ ParetoTerms ParetoNbdTerms(const double* theta, double x, double t_x, double T) 
   const double r = theta[0], alpha = theta[1], s = theta[2], beta = theta[3];
   ParetoTerms terms;
   terms.log_alive = -(r + x) * std::log(alpha + T) - s * std::log(beta + T);
-  terms.log_died = t_x < T
-                       ? std::log(s) + LogIntegral(theta, x, LogF(theta, x, t_x), LogF(theta, x, T))
-                       : kMinusInfinity;
+  terms.log_died = std::log(s) + LogIntegral(theta, x, t_x, T);
   return terms;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/parallel.h"
+#include "segment/value/likelihood.h"
 #include "segment/value/purchase_formulas.h"
 #include "segmenta/value.h"
 
@@ -104,7 +105,7 @@ Result<Predictions> Predict(const PurchaseModel& model, const OrderValueModel* o
   for (size_t k = 0; k < n; ++k) {
     if (k == 0 || keys[k].x != keys[k - 1].x || keys[k].T != keys[k - 1].T) firsts.push_back(k);
   }
-  const int threads = ResolveThreads(options.threads);
+  const int threads = ThreadsFor(n, options.threads);
   std::vector<IfAlive> if_alive(firsts.size());
   ParallelFor(firsts.size(), threads, [&](size_t begin, size_t end, int) {
     for (size_t j = begin; j < end; ++j) {

@@ -23,6 +23,27 @@ Status Bad(size_t row, const std::string& what) {
 
 }  // namespace
 
+Status ValidateCustomer(double x, double t_x, double T, std::optional<double> monetary) {
+  if (!std::isfinite(x) || x < 0 || x != std::floor(x)) {
+    return Status::InvalidArgument("x = " + Number(x) +
+                                   " is not a whole number of repeat purchases >= 0");
+  }
+  if (!std::isfinite(T) || T < 0)
+    return Status::InvalidArgument("T = " + Number(T) + " is not a time >= 0");
+  if (!std::isfinite(t_x) || t_x < 0 || t_x > T) {
+    return Status::InvalidArgument("t_x = " + Number(t_x) +
+                                   " is not between 0 and T = " + Number(T));
+  }
+  if (x == 0 && t_x != 0) {
+    return Status::InvalidArgument("t_x = " + Number(t_x) +
+                                   " but x = 0: without repeat purchases t_x is 0");
+  }
+  if (monetary && !(std::isfinite(*monetary) && *monetary >= 0)) {
+    return Status::InvalidArgument("monetary = " + Number(*monetary) + " is not a value >= 0");
+  }
+  return Status::Ok();
+}
+
 Status ValidateSummary(const Summary& summary) {
   const size_t n = summary.x.size();
   if (summary.t_x.size() != n || summary.T.size() != n ||
@@ -33,21 +54,10 @@ Status ValidateSummary(const Summary& summary) {
                                    std::to_string(summary.monetary.size()));
   }
   for (size_t i = 0; i < n; ++i) {
-    const double x = summary.x[i], t_x = summary.t_x[i], T = summary.T[i];
-    if (!std::isfinite(x) || x < 0 || x != std::floor(x)) {
-      return Bad(i, "x = " + Number(x) + " is not a whole number of repeat purchases >= 0");
-    }
-    if (!std::isfinite(T) || T < 0) return Bad(i, "T = " + Number(T) + " is not a time >= 0");
-    if (!std::isfinite(t_x) || t_x < 0 || t_x > T) {
-      return Bad(i, "t_x = " + Number(t_x) + " is not between 0 and T = " + Number(T));
-    }
-    if (x == 0 && t_x != 0) {
-      return Bad(i, "t_x = " + Number(t_x) + " but x = 0: without repeat purchases t_x is 0");
-    }
-    if (!summary.monetary.empty()) {
-      const double m = summary.monetary[i];
-      if (!std::isfinite(m) || m < 0) return Bad(i, "monetary = " + Number(m) + " is not >= 0");
-    }
+    std::optional<double> m;
+    if (!summary.monetary.empty()) m = summary.monetary[i];
+    Status status = ValidateCustomer(summary.x[i], summary.t_x[i], summary.T[i], m);
+    if (!status.ok()) return Bad(i, status.message());
   }
   return Status::Ok();
 }
@@ -62,10 +72,21 @@ PurchaseData CompressPurchases(const Summary& summary) {
   auto key = [](const Row& row) { return std::tie(row.x, row.T, row.t_x); };
   std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) { return key(a) < key(b); });
 
+  // Distinct rows first (they are sorted), then the distinct times among them.
+  std::vector<Row> distinct;
   PurchaseData data;
   data.customers = static_cast<double>(n);
-  data.times.reserve(2 * n);
-  for (const Row& row : rows) {
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && key(rows[i]) == key(rows[i - 1])) {
+      data.weight.back() += 1;
+      continue;
+    }
+    distinct.push_back(rows[i]);
+    data.weight.push_back(1);
+  }
+  rows = std::vector<Row>();
+  data.times.reserve(2 * distinct.size());
+  for (const Row& row : distinct) {
     data.times.push_back(row.T);
     data.times.push_back(row.t_x);
   }
@@ -75,18 +96,13 @@ PurchaseData CompressPurchases(const Summary& summary) {
     return static_cast<uint32_t>(std::lower_bound(data.times.begin(), data.times.end(), time) -
                                  data.times.begin());
   };
-  for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && key(rows[i]) == key(rows[i - 1])) {
-      data.weight.back() += 1;
-      continue;
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    if (data.xs.empty() || distinct[i].x != data.xs.back()) {
+      data.xs.push_back(distinct[i].x);
+      data.x_begin.push_back(i);
     }
-    if (data.xs.empty() || rows[i].x != data.xs.back()) {
-      data.xs.push_back(rows[i].x);
-      data.x_begin.push_back(data.weight.size());
-    }
-    data.T.push_back(index_of(rows[i].T));
-    data.tx.push_back(index_of(rows[i].t_x));
-    data.weight.push_back(1);
+    data.T.push_back(index_of(distinct[i].T));
+    data.tx.push_back(index_of(distinct[i].t_x));
   }
   data.x_begin.push_back(data.weight.size());
   return data;

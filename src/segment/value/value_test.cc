@@ -117,7 +117,10 @@ TEST(ValueModelTest, ParetoNbdAliveMatchesTheIntegralItCondenses) {
   // P(alive) = A / (A + s ∫_{t_x}^{T} (α+y)^-(r+x) (β+y)^-(s+1) dy), the integral by
   // quadrature; α > β and α < β take different branches.
   for (const std::vector<double>& theta :
-       {std::vector<double>{0.553, 10.578, 0.606, 11.669}, {0.9, 30.0, 1.3, 4.0}}) {
+       {std::vector<double>{0.553, 10.578, 0.606, 11.669},
+        {0.9, 30.0, 1.3, 4.0},
+        {4.7, 43.0, 0.4, 0.5},
+        {0.5, 0.2, 2.0, 60.0}}) {  // the last two: z > 0.9, quadrature
     Result<PurchaseModel> model = PurchaseModel::Make(ModelKind::kParetoNbd, theta);
     ASSERT_TRUE(model.ok());
     const double r = theta[0], alpha = theta[1], s = theta[2], beta = theta[3];
@@ -129,7 +132,7 @@ TEST(ValueModelTest, ParetoNbdAliveMatchesTheIntegralItCondenses) {
       const double integral = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
           integrand, t_x, T, 20, 1e-14);
       const double alive = std::pow(alpha + T, -(r + x)) * std::pow(beta + T, -s);
-      EXPECT_NEAR(model->ProbabilityAlive(x, t_x, T), alive / (alive + s * integral), 1e-10);
+      EXPECT_NEAR(model->ProbabilityAlive(x, t_x, T), alive / (alive + s * integral), 1e-9);
     }
   }
 }
