@@ -29,6 +29,8 @@ demo: build
 	$(BUILD)/segmenta -C $(DEMO_DIR) run
 	$(BUILD)/segmenta -C $(DEMO_DIR) show behaviour
 	$(BUILD)/segmenta -C $(DEMO_DIR) show profiles
+	$(BUILD)/segmenta -C $(DEMO_DIR) value diagnose
+	$(BUILD)/segmenta -C $(DEMO_DIR) value predict --limit 10
 	$(BUILD)/segmenta -C $(DEMO_DIR) report --out report.html
 
 bench: build

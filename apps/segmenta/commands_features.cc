@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "segmenta/customer_value.h"
 #include "segmenta/features.h"
 #include "segmenta/project.h"
 #include "segmenta/workspace.h"
@@ -9,7 +10,9 @@ namespace segmenta::cli {
 namespace {
 
 int ListDefinitions(const Output& out) {
+  // The feature table's columns, then those `run` adds when the value models run.
   std::vector<FeatureInfo> features = ListFeatures();
+  for (FeatureInfo& feature : ValueFeatures()) features.push_back(std::move(feature));
   if (out.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const FeatureInfo& feature : features) {

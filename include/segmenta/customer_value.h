@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "segmenta/features.h"
 #include "segmenta/project.h"
 #include "segmenta/status.h"
 #include "segmenta/value.h"
@@ -78,6 +79,10 @@ struct ValueDiagnostics {
 // predictions with what happened. Buckets hold at least privacy.min_group_size customers.
 Result<ValueDiagnostics> DiagnoseCustomerValue(const Project& project, Workspace& workspace,
                                                const ValueRequest& request, int holdout_days);
+
+// The features `run` adds when the value models run: p_alive, expected_purchases_90d,
+// expected_order_value, clv_12m, each NULL for customers without a purchase.
+std::vector<FeatureInfo> ValueFeatures();
 
 // The report and the diagnostics as JSON text (what `--json` prints and the snapshot
 // stores).

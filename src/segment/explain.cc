@@ -1,5 +1,6 @@
 // Explanations: why one customer is in their segments — RFM values against the
-// thresholds, each rule clause with the customer's value, the journey thresholds.
+// thresholds, each rule clause with the customer's value, the journey thresholds, the
+// value predictions against the tier cuts.
 #include <algorithm>
 #include <cmath>
 
@@ -118,6 +119,24 @@ void ExplainJourney(const json& model, const CustomerView& view, Explanation& ex
                                 model["lapsed_days"].dump() + " days");
 }
 
+// Value tiers: the customer's predictions and the cut they were held against.
+void ExplainValue(const json& model, const CustomerView& view, Explanation& explanation) {
+  std::string facts;
+  for (const auto& [feature, text] : view.features) {
+    if (feature == "p_alive" || feature == "expected_purchases_90d" ||
+        feature == "expected_order_value" || feature == "clv_12m") {
+      facts += (facts.empty() ? "" : ", ") + feature + " " + (text.empty() ? "missing" : text);
+    }
+  }
+  const std::string rule = model.value("by", "") == "churn_risk"
+                               ? "high risk below p_alive " + model["high_below"].dump() +
+                                     ", medium below " + model["medium_below"].dump()
+                               : "high value: the top " + model["tiers"][0].dump() +
+                                     " of buyers by clv_12m, medium " + "up to " +
+                                     model["tiers"][1].dump();
+  explanation.reasons.push_back((facts.empty() ? "no purchase" : facts) + "; " + rule);
+}
+
 }  // namespace
 
 Result<CustomerView> ExplainCustomer(const Project& project, Workspace& workspace,
@@ -173,6 +192,7 @@ Result<CustomerView> ExplainCustomer(const Project& project, Workspace& workspac
     }
     if (explanation.method == "rfm") ExplainRfm(model, view, explanation);
     if (explanation.method == "journey") ExplainJourney(model, view, explanation);
+    if (explanation.method == "value") ExplainValue(model, view, explanation);
     if (model.contains("clusters")) {
       SEG_RETURN_IF_ERROR(segment::ExplainCluster(
           conn, model, sql.QuoteIdentifier(segment::FeaturesTableOf(view.snapshot_id)),

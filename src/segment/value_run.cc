@@ -226,14 +226,7 @@ Result<ValueDiagnostics> DiagnoseCustomerValue(const Project& project, Workspace
   return Diagnose(workspace.connection(), project, settings, as_of, holdout_days);
 }
 
-std::string ToJson(const ValueReport& report) { return ReportJson(report).dump(); }
-std::string ToJson(const ValueDiagnostics& diagnostics) {
-  return DiagnosticsJson(diagnostics).dump();
-}
-
-namespace segment {
-
-std::vector<FeatureInfo> ValueFeatureList() {
+std::vector<FeatureInfo> ValueFeatures() {
   return {
       {"p_alive", FeatureType::kNumber,
        "Probability that the customer is still active (BG/NBD or Pareto/NBD, [value] model) "
@@ -250,11 +243,18 @@ std::vector<FeatureInfo> ValueFeatureList() {
   };
 }
 
+std::string ToJson(const ValueReport& report) { return ReportJson(report).dump(); }
+std::string ToJson(const ValueDiagnostics& diagnostics) {
+  return DiagnosticsJson(diagnostics).dump();
+}
+
+namespace segment {
+
 bool ValueModelsNeeded(const Project& project) {
   if (project.value.declared) return true;
   for (const SegmentationConfig& config : project.segmentations) {
     if (config.method == "value") return true;
-    for (const FeatureInfo& feature : ValueFeatureList()) {
+    for (const FeatureInfo& feature : ValueFeatures()) {
       for (const std::string& used : config.features) {
         if (used == feature.name) return true;
       }

@@ -14,9 +14,6 @@
 
 namespace segmenta::segment {
 
-// p_alive, expected_purchases_90d, expected_order_value, clv_12m, documented.
-std::vector<FeatureInfo> ValueFeatureList();
-
 // Whether the project asks for the value models: [value], a value segmentation, or a
 // segmentation that reads a value feature.
 bool ValueModelsNeeded(const Project& project);

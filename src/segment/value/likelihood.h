@@ -33,7 +33,7 @@ struct OrderData {
   size_t rows() const { return weight.size(); }
 };
 
-PurchaseData CompressPurchases(const Summary& summary);
+PurchaseData CompressPurchases(const Summary& summary, int threads);
 OrderData CollectOrders(const Summary& summary);
 // About `max_rows` evenly spaced rows, each weighted up so the total stays the same.
 PurchaseData SamplePurchases(const PurchaseData& data, size_t max_rows);
