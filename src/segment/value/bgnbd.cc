@@ -50,18 +50,7 @@ class BgNbdLikelihood : public Likelihood {
   double customers() const override { return data_.customers; }
   int64_t distinct() const override { return static_cast<int64_t>(data_.rows()); }
 
-  std::vector<double> Start() const override {
-    double x_sum = 0, T_sum = 0;
-    for (size_t group = 0; group < data_.xs.size(); ++group) {
-      for (size_t row = data_.x_begin[group]; row < data_.x_begin[group + 1]; ++row) {
-        x_sum += data_.weight[row] * data_.xs[group];
-        T_sum += data_.weight[row] * data_.times[data_.T[row]];
-      }
-    }
-    // Rate r/α near the observed repeat rate, with r = 1.
-    const double alpha = x_sum > 0 ? std::max(1e-3, T_sum / x_sum) : 1.0;
-    return {1.0, alpha, 1.0, 1.0};
-  }
+  std::vector<double> Start() const override { return {1.0, StartingAlpha(data_), 1.0, 1.0}; }
 
   double Evaluate(const double* theta, double* grad) const override {
     const double r = theta[0], alpha = theta[1], a = theta[2], b = theta[3];

@@ -34,6 +34,9 @@ struct OrderData {
 };
 
 PurchaseData CompressPurchases(const Summary& summary, int threads);
+// A starting α for the purchase models: with r = 1, the rate r/α is the observed repeat
+// purchase rate Σx / ΣT (1 without repeats).
+double StartingAlpha(const PurchaseData& data);
 OrderData CollectOrders(const Summary& summary);
 // About `max_rows` evenly spaced rows, each weighted up so the total stays the same.
 PurchaseData SamplePurchases(const PurchaseData& data, size_t max_rows);

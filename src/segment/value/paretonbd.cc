@@ -87,15 +87,12 @@ class ParetoNbdLikelihood : public Likelihood {
   int64_t distinct() const override { return static_cast<int64_t>(data_.rows()); }
 
   std::vector<double> Start() const override {
-    double x_sum = 0, T_sum = 0;
-    for (size_t group = 0; group < data_.xs.size(); ++group) {
-      for (size_t row = data_.x_begin[group]; row < data_.x_begin[group + 1]; ++row) {
-        x_sum += data_.weight[row] * data_.xs[group];
-        T_sum += data_.weight[row] * data_.times[data_.T[row]];
-      }
+    // β: the mean observation time (a lifetime of the order of the data's span).
+    double T_sum = 0;
+    for (size_t row = 0; row < data_.rows(); ++row) {
+      T_sum += data_.weight[row] * data_.times[data_.T[row]];
     }
-    const double alpha = x_sum > 0 ? std::max(1e-3, T_sum / x_sum) : 1.0;
-    return {1.0, alpha, 1.0, T_sum / std::max(1.0, data_.customers)};
+    return {1.0, StartingAlpha(data_), 1.0, std::max(1e-3, T_sum / data_.customers)};
   }
 
   double Evaluate(const double* theta, double* grad) const override {

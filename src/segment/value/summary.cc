@@ -119,6 +119,17 @@ PurchaseData CompressPurchases(const Summary& summary, int threads) {
   return data;
 }
 
+double StartingAlpha(const PurchaseData& data) {
+  double x_sum = 0, T_sum = 0;
+  for (size_t group = 0; group < data.xs.size(); ++group) {
+    for (size_t row = data.x_begin[group]; row < data.x_begin[group + 1]; ++row) {
+      x_sum += data.weight[row] * data.xs[group];
+      T_sum += data.weight[row] * data.times[data.T[row]];
+    }
+  }
+  return x_sum > 0 ? std::max(1e-3, T_sum / x_sum) : 1.0;
+}
+
 OrderData CollectOrders(const Summary& summary) {
   OrderData data;
   std::vector<size_t> order;
