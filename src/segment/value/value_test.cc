@@ -128,8 +128,10 @@ TEST(ValueModelTest, ParetoNbdAliveMatchesTheIntegralItCondenses) {
     Result<PurchaseModel> model = PurchaseModel::Make(ModelKind::kParetoNbd, theta);
     ASSERT_TRUE(model.ok());
     const double r = theta[0], alpha = theta[1], s = theta[2], beta = theta[3];
-    for (const auto& [x, t_x, T] :
+    for (const auto& customer :
          {std::tuple{2.0, 30.43, 38.86}, {0.0, 0.0, 20.0}, {15.0, 10.0, 70.0}}) {
+      const double x = std::get<0>(customer), t_x = std::get<1>(customer),
+                   T = std::get<2>(customer);
       auto integrand = [&](double y) {
         return std::pow(alpha + y, -(r + x)) * std::pow(beta + y, -(s + 1));
       };
