@@ -128,6 +128,9 @@ TEST(CliTest, SegmentVerbsFromRunToForget) {
   EXPECT_EQ(value["purchases"]["model"], "bgnbd");
   EXPECT_GT(value["purchases"]["params"]["r"].get<double>(), 0);
   EXPECT_GT(value["orders"]["params"]["p"].get<double>(), 0);
+  nlohmann::json population = nlohmann::json::parse(fit.out)["population"];
+  ASSERT_EQ(population.size(), 4u);  // 4, 13, 26, 52 weeks
+  EXPECT_GT(population[3]["expected"].get<double>(), population[0]["expected"].get<double>());
   CliRun predicted = Segmenta(c + "--json value predict --customer C0000010");
   ASSERT_EQ(predicted.exit_code, 0) << predicted.out;
   nlohmann::json one = nlohmann::json::parse(predicted.out)["predictions"][0];

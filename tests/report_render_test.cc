@@ -57,6 +57,8 @@ TEST(ReportRenderTest, RendersInHeadlessChromiumWithoutNetwork) {
   EXPECT_NE(dom.find("Customer segments"), std::string::npos);
   EXPECT_NE(dom.find("RFM grid"), std::string::npos);
   EXPECT_NE(dom.find("Since the previous snapshot"), std::string::npos);
+  EXPECT_NE(dom.find("Customer value"), std::string::npos);
+  EXPECT_NE(dom.find("cumulative repeat purchases by week"), std::string::npos);
   EXPECT_NE(dom.find("<svg"), std::string::npos);
 
   std::filesystem::path png =

@@ -1,4 +1,5 @@
 // segmenta value fit | predict | diagnose: the customer-value models from the CLI.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -41,6 +42,40 @@ void PrintFit(const value::FitResult& fit, const std::string& who) {
   std::cout << "log-likelihood " << Fixed(fit.log_likelihood, 3) << " (" << fit.evaluations
             << " evaluations, " << Fixed(fit.seconds * 1000, 1) << " ms)\n";
   if (!fit.note.empty()) std::cout << "note: " << fit.note << "\n";
+}
+
+// A new customer's expected repeat purchases and P(X(t) = n), for t of 4, 13, 26 and 52
+// weeks: the population view of the purchase model.
+nlohmann::json Population(const ValueReport& report) {
+  nlohmann::json rows = nlohmann::json::array();
+  Result<value::PurchaseModel> model =
+      value::PurchaseModel::Make(report.purchases.kind, report.purchases.params);
+  if (!model.ok()) return rows;
+  for (int weeks : {4, 13, 26, 52}) {
+    const double t = weeks * 7 / report.unit_days;
+    nlohmann::json row = {{"weeks", weeks}, {"expected", model->ExpectedPurchasesNew(t)}};
+    double below = 0;
+    for (int n = 0; n < 3; ++n) {
+      const double p = model->ProbabilityOfPurchases(t, n);
+      row["p"].push_back(p);
+      below += p;
+    }
+    row["p"].push_back(std::max(0.0, 1 - below));  // 3 or more
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+void PrintPopulation(const ValueReport& report) {
+  std::cout << "\nA new customer's repeat purchases\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const nlohmann::json& row : Population(report)) {
+    rows.push_back({std::to_string(row["weeks"].get<int>()) + " weeks",
+                    Fixed(row["expected"].get<double>(), 3), Fixed(row["p"][0].get<double>(), 3),
+                    Fixed(row["p"][1].get<double>(), 3), Fixed(row["p"][2].get<double>(), 3),
+                    Fixed(row["p"][3].get<double>(), 3)});
+  }
+  PrintTable({"within", "expected", "P(0)", "P(1)", "P(2)", "P(3+)"}, rows);
 }
 
 void PrintReport(const ValueReport& report) {
@@ -199,10 +234,13 @@ int RunValue(const GlobalFlags& global, const ValueFlags& flags, const Output& o
       FitCustomerValue(project, workspace ? &*workspace : nullptr, Request(flags));
   if (!report.ok()) return Fail(out, report.status());
   if (out.json) {
-    PrintJson({{"ok", true}, {"value", nlohmann::json::parse(ToJson(*report))}});
+    PrintJson({{"ok", true},
+               {"value", nlohmann::json::parse(ToJson(*report))},
+               {"population", Population(*report)}});
     return 0;
   }
   PrintReport(*report);
+  PrintPopulation(*report);
   return 0;
 }
 

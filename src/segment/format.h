@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace segmenta::segment {
 
@@ -13,6 +14,8 @@ std::string Fixed(double value, int decimals);
 std::string Percent(double share, int decimals = 0);
 // 1234567 → "1,234,567".
 std::string Count(int64_t value);
+// Text safe inside HTML elements and attributes (& < > " ').
+std::string HtmlEscape(std::string_view text);
 
 }  // namespace segmenta::segment
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "segment/format.h"
+#include "segment/value_report.h"
 #include "segmenta/segments.h"
 #include "store/database.h"
 
@@ -16,31 +17,7 @@ namespace {
 using segment::Count;
 using segment::Fixed;
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view text) { return segment::HtmlEscape(text); }
 
 constexpr const char* kStyle = R"css(
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
@@ -245,6 +222,8 @@ Status WriteReport(const Project& project, Workspace& workspace,
     }
     html << "</div>";
   }
+  SEG_ASSIGN_OR_RETURN(std::string value, segment::ValueReportSection(conn, run.snapshot_id));
+  html << value;
   Result<Comparison> moves = CompareSnapshots(project, workspace);
   html << "<h2>Since the previous snapshot</h2>";
   if (!moves.ok()) {
