@@ -12,6 +12,12 @@ std::string Fixed(double value, int decimals) {
   return buffer;
 }
 
+std::string Significant(double value, int digits) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
+  return buffer;
+}
+
 std::string Percent(double share, int decimals) { return Fixed(100 * share, decimals) + "%"; }
 
 std::string Count(int64_t value) {

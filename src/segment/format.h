@@ -10,6 +10,8 @@ namespace segmenta::segment {
 
 // 3.14159, 2 → "3.14"; NaN → "n/a".
 std::string Fixed(double value, int decimals);
+// 3.14159, 3 → "3.14"; 1.2e7, 3 → "1.2e+07" (printf's %g).
+std::string Significant(double value, int digits);
 // 0.456 → "46%" (decimals 0) or "45.6%".
 std::string Percent(double share, int decimals = 0);
 // 1234567 → "1,234,567".

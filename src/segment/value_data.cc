@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
-#include <fstream>
-#include <map>
+
+#include "ingest/csv_reader.h"
 
 namespace segmenta::segment {
 namespace {
@@ -110,80 +109,58 @@ Result<ValueData> LoadValueData(store::Connection& conn, const Dialect& sql, con
 
 namespace {
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
+std::string Lower(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
 }
 
-std::vector<std::string> SplitCsvLine(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
-        field += '"', ++i;
-      else if (c == '"')
-        quoted = false;
-      else
-        field += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.push_back(field), field.clear();
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  fields.push_back(field);
-  return fields;
-}
+// The columns a summary file needs, and the names each goes by.
+struct SummaryColumn {
+  const char* what;
+  std::vector<std::string> names;
+  bool required;
+};
+const SummaryColumn kSummaryColumns[] = {
+    {"id", {"id", "customer_id", "customer"}, true},
+    {"x", {"x", "frequency"}, true},
+    {"t_x", {"t_x", "recency"}, true},
+    {"T", {"t"}, true},
+    {"monetary", {"monetary_value", "monetary", "zbar", "m"}, false},
+};
 
 }  // namespace
 
 Result<ValueData> ReadSummaryCsv(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Status::IoError("cannot read " + file.string());
-  std::string line;
-  if (!std::getline(in, line)) return Status::DataError(file.string() + ": the file is empty");
-  const std::vector<std::string> header = SplitCsvLine(line);
-  // Each wanted column and the names it goes by.
-  const std::vector<std::pair<std::string, std::vector<std::string>>> wanted = {
-      {"id", {"id", "customer_id", "customer"}},
-      {"x", {"x", "frequency"}},
-      {"t_x", {"t_x", "recency"}},
-      {"T", {"t"}},
-      {"monetary", {"monetary_value", "monetary", "zbar", "m"}}};
-  std::vector<int> at(wanted.size(), -1);
+  CsvOptions options;
+  options.header = true;
+  SEG_ASSIGN_OR_RETURN(ingest::CsvFile csv, ingest::CsvFile::Open(file, options));
+  const std::vector<std::string>& header = csv.columns();
+  int at[5] = {-1, -1, -1, -1, -1};
   for (size_t column = 0; column < header.size(); ++column) {
-    for (size_t w = 0; w < wanted.size(); ++w) {
-      const auto& names = wanted[w].second;
+    for (int w = 0; w < 5; ++w) {
+      const std::vector<std::string>& names = kSummaryColumns[w].names;
       if (std::find(names.begin(), names.end(), Lower(header[column])) != names.end()) {
         at[w] = static_cast<int>(column);
       }
     }
   }
-  for (size_t w = 0; w + 1 < wanted.size(); ++w) {
-    if (at[w] < 0) {
-      return Status::DataError(file.string() + ":1: no column for " + wanted[w].first +
+  for (int w = 0; w < 5; ++w) {
+    if (kSummaryColumns[w].required && at[w] < 0) {
+      return Status::DataError(file.string() + ":1: no column for " + kSummaryColumns[w].what +
                                "; the header needs id, frequency (or x), recency (or t_x), T "
                                "and optionally monetary_value");
     }
   }
   ValueData data;
   const bool has_value = at[4] >= 0;
-  for (int number = 2; std::getline(in, line); ++number) {
-    if (line.empty() || line == "\r") continue;
-    const std::vector<std::string> fields = SplitCsvLine(line);
-    const std::string where = file.string() + ":" + std::to_string(number) + ": ";
+  auto on_row = [&](int64_t line, std::string_view,
+                    const std::vector<std::string_view>& fields) -> Status {
+    const std::string where = file.string() + ":" + std::to_string(line) + ": ";
     double values[5] = {0, 0, 0, 0, 0};
-    for (size_t w = 1; w < wanted.size(); ++w) {
+    for (int w = 1; w < 5; ++w) {
       if (at[w] < 0) continue;
-      if (static_cast<size_t>(at[w]) >= fields.size()) {
-        return Status::DataError(where + "column '" + header[at[w]] + "' is missing");
-      }
-      const std::string& text = fields[at[w]];
+      const std::string text(fields[at[w]]);
       char* rest = nullptr;
       values[w] = std::strtod(text.c_str(), &rest);
       if (text.empty() || *rest != '\0') {
@@ -195,12 +172,20 @@ Result<ValueData> ReadSummaryCsv(const std::filesystem::path& file) {
     if (has_value) monetary = values[4];
     Status valid = value::ValidateCustomer(values[1], values[2], values[3], monetary);
     if (!valid.ok()) return Status::DataError(where + valid.message());
-    data.ids.push_back(fields[at[0]]);
+    data.ids.emplace_back(fields[at[0]]);
     data.summary.x.push_back(values[1]);
     data.summary.t_x.push_back(values[2]);
     data.summary.T.push_back(values[3]);
     if (has_value) data.summary.monetary.push_back(values[4]);
-  }
+    return Status::Ok();
+  };
+  // The whole file or nothing: a summary with a customer missing would bias the fit.
+  auto on_reject = [&](ingest::CsvReject reject) -> Status {
+    return Status::DataError(file.string() + ":" + std::to_string(reject.line) + ": " +
+                             (reject.column.empty() ? "" : "column '" + reject.column + "': ") +
+                             reject.reason);
+  };
+  SEG_RETURN_IF_ERROR(csv.Read(on_row, on_reject));
   return data;
 }
 

@@ -3,15 +3,6 @@
 #include <string>
 
 namespace segmenta::segment {
-namespace {
-
-std::string Number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
-
-}  // namespace
 
 std::vector<std::string> ValueSegmenter::Segments() const {
   if (config_.by == "churn_risk") return {"Low risk", "Medium risk", "High risk", "No purchase"};
@@ -23,15 +14,15 @@ Result<SegmenterResult> ValueSegmenter::Run(SegmentContext& context, const std::
   const std::string id = sql.QuoteIdentifier("customer_id");
   SegmenterResult result;
   std::string select;
+  std::vector<store::Value> cuts;  // $1, $2
   if (config_.by == "churn_risk") {
     const ValueOptions& value = context.project->value;
     const std::string p = sql.QuoteIdentifier("p_alive");
-    select = "SELECT " + id + ", CASE WHEN " + p + " IS NULL THEN 'No purchase' WHEN " + p + " < " +
-             Number(value.churn_high_below) + " THEN 'High risk' WHEN " + p + " < " +
-             Number(value.churn_medium_below) +
-             " THEN 'Medium risk' ELSE 'Low risk' END AS "
-             "segment, " +
-             p + " AS score FROM " + context.features_table;
+    select = "SELECT " + id + ", CASE WHEN " + p + " IS NULL THEN 'No purchase' WHEN " + p +
+             " < $1 THEN 'High risk' WHEN " + p +
+             " < $2 THEN 'Medium risk' ELSE 'Low risk' END AS segment, " + p + " AS score FROM " +
+             context.features_table;
+    cuts = {value.churn_high_below, value.churn_medium_below};
     result.model = {{"method", "value"},
                     {"by", "churn_risk"},
                     {"high_below", value.churn_high_below},
@@ -42,17 +33,16 @@ Result<SegmenterResult> ValueSegmenter::Run(SegmentContext& context, const std::
     const std::string top_share =
         "cume_dist() OVER (PARTITION BY " + clv + " IS NULL ORDER BY " + clv + " DESC)";
     select = "SELECT " + id + ", CASE WHEN " + clv + " IS NULL THEN 'No purchase' WHEN " +
-             top_share + " <= " + Number(config_.tiers[0]) + " THEN 'High value' WHEN " +
-             top_share + " <= " + Number(config_.tiers[1]) +
-             " THEN 'Medium value' ELSE 'Low value' END AS segment, " + clv + " AS score FROM " +
-             context.features_table;
-    SEG_ASSIGN_OR_RETURN(
-        int64_t predicted,
-        context.conn.QueryInt("SELECT count(" + clv + ") FROM " + context.features_table));
-    SEG_ASSIGN_OR_RETURN(int64_t buyers,
-                         context.conn.QueryInt("SELECT count(" + sql.QuoteIdentifier("p_alive") +
-                                               ") FROM " + context.features_table));
-    if (predicted == 0 && buyers > 0) {
+             top_share + " <= $1 THEN 'High value' WHEN " + top_share +
+             " <= $2 THEN 'Medium value' ELSE 'Low value' END AS segment, " + clv +
+             " AS score FROM " + context.features_table;
+    cuts = {config_.tiers[0], config_.tiers[1]};
+    // Buyers with P(alive) but no CLV: the order-value model could not be fitted.
+    SEG_ASSIGN_OR_RETURN(int64_t unpriced,
+                         context.conn.QueryInt("SELECT count(*) FROM " + context.features_table +
+                                               " WHERE " + sql.QuoteIdentifier("p_alive") +
+                                               " IS NOT NULL AND " + clv + " IS NULL"));
+    if (unpriced > 0) {
       return Status::DataError(
           "segmentation '" + config_.name +
           "': CLV needs the Gamma-Gamma order-value model, which could not be fitted (see "
@@ -61,7 +51,7 @@ Result<SegmenterResult> ValueSegmenter::Run(SegmentContext& context, const std::
     result.model = {{"method", "value"}, {"by", "clv"}, {"tiers", config_.tiers}};
   }
   SEG_RETURN_IF_ERROR(
-      context.conn.Execute("CREATE OR REPLACE TEMP TABLE " + output + " AS " + select));
+      context.conn.Execute("CREATE OR REPLACE TEMP TABLE " + output + " AS " + select, cuts));
   return result;
 }
 

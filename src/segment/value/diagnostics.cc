@@ -37,38 +37,41 @@ Result<std::vector<FrequencyBucket>> HoldoutByFrequency(const PurchaseModel& mod
   }
   // Privacy: no bucket of fewer than min_customers. Walking up, a small bucket takes in
   // the next x ("1-2"); what is left at the top joins the last bucket ("5+").
-  std::vector<FrequencyBucket> buckets;
-  Sums open;
-  int low = 0;
-  auto emit = [&](int high, bool open_ended) {
-    FrequencyBucket bucket;
-    bucket.label = std::to_string(low) + (open_ended    ? "+"
-                                          : high == low ? ""
-                                                        : "-" + std::to_string(high));
-    bucket.customers = open.customers;
-    bucket.actual = open.actual / open.customers;
-    bucket.expected = open.expected / open.customers;
-    buckets.push_back(bucket);
+  struct Range {
+    int low = 0, high = 0;
+    Sums sums;
   };
+  std::vector<Range> ranges;
+  Range open;
   for (int x = 0; x <= max_bucket; ++x) {
-    open.customers += sums[x].customers;
-    open.actual += sums[x].actual;
-    open.expected += sums[x].expected;
+    open.high = x;
+    open.sums.customers += sums[x].customers;
+    open.sums.actual += sums[x].actual;
+    open.sums.expected += sums[x].expected;
     const bool last = x == max_bucket;
-    if (!last && (open.customers == 0 || open.customers < min_customers)) continue;
-    if (last && open.customers == 0) break;
-    if (last && open.customers < min_customers && !buckets.empty()) {
-      // Join the last bucket: undo its averages, add, and re-open it at its low end.
-      FrequencyBucket previous = buckets.back();
-      buckets.pop_back();
-      open.customers += previous.customers;
-      open.actual += previous.actual * previous.customers;
-      open.expected += previous.expected * previous.customers;
-      low = std::stoi(previous.label);
+    if (!last && (open.sums.customers == 0 || open.sums.customers < min_customers)) continue;
+    if (open.sums.customers == 0) break;
+    if (last && open.sums.customers < min_customers && !ranges.empty()) {
+      ranges.back().high = x;
+      ranges.back().sums.customers += open.sums.customers;
+      ranges.back().sums.actual += open.sums.actual;
+      ranges.back().sums.expected += open.sums.expected;
+    } else {
+      ranges.push_back(open);
     }
-    emit(x, last);
-    open = Sums{};
-    low = x + 1;
+    open = Range{x + 1, x + 1, Sums{}};
+  }
+  std::vector<FrequencyBucket> buckets;
+  for (const Range& range : ranges) {
+    FrequencyBucket bucket;
+    bucket.label =
+        std::to_string(range.low) + (range.high == max_bucket  ? "+"
+                                     : range.high == range.low ? ""
+                                                               : "-" + std::to_string(range.high));
+    bucket.customers = range.sums.customers;
+    bucket.actual = range.sums.actual / static_cast<double>(range.sums.customers);
+    bucket.expected = range.sums.expected / static_cast<double>(range.sums.customers);
+    buckets.push_back(bucket);
   }
   return buckets;
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 
+#include "segment/format.h"
 #include "segment/value/likelihood.h"
 #include "segmenta/value.h"
 
@@ -90,12 +91,6 @@ double GradientSize(Problem& problem, const std::vector<double>& phi) {
   return size;
 }
 
-std::string Number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g", value);
-  return text;
-}
-
 // Why a finished run is not an answer, or "" when it is.
 std::string NotConverged(ModelKind kind, Problem& problem, const Run& run) {
   const std::vector<std::string> names = ParameterNames(kind);
@@ -105,7 +100,7 @@ std::string NotConverged(ModelKind kind, Problem& problem, const Run& run) {
   for (size_t i = 0; i < run.phi.size(); ++i) {
     if (std::abs(run.phi[i]) > kRunawayLog) {
       return "parameter " + names[i] + " ran off to " + (run.phi[i] > 0 ? "infinity" : "zero") +
-             " (" + Number(std::exp(run.phi[i])) +
+             " (" + segment::Significant(std::exp(run.phi[i]), 4) +
              "): the data cannot pin it down — fewer customers than the model needs, or "
              "behaviour the model does not describe; a small penalty (penalty = 0.001) keeps "
              "it finite";
@@ -114,7 +109,7 @@ std::string NotConverged(ModelKind kind, Problem& problem, const Run& run) {
   const double gradient = GradientSize(problem, run.phi);
   if (!(gradient < kGradientTolerance)) {
     return "stopped after " + std::to_string(problem.evaluations) +
-           " evaluations with the gradient still at " + Number(gradient) +
+           " evaluations with the gradient still at " + segment::Significant(gradient, 4) +
            " (needs < 1e-4): the likelihood is too flat or too rough here";
   }
   return "";

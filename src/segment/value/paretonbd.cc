@@ -65,14 +65,23 @@ double LogIntegralByQuadrature(const double* theta, double x, double t_x, double
   return std::log(integral) + h1 - m * std::log(high - low);
 }
 
+// log F(T) of the last (x, T) asked for: rows sorted by (x, T) share it.
+struct LogFAtT {
+  double x = -1, T = -1, value = 0;
+  double Get(const double* theta, double x_now, double T_now) {
+    if (x_now != x || T_now != T) x = x_now, T = T_now, value = LogF(theta, x_now, T_now);
+    return value;
+  }
+};
+
 // log I = log[(F(t_x) − F(T)) / (r+s+x)], −∞ when t_x = T.
-double LogIntegral(const double* theta, double x, double t_x, double T) {
+double LogIntegral(const double* theta, double x, double t_x, double T, LogFAtT& at_T) {
   const double r = theta[0], s = theta[2];
   if (!(t_x < T)) return kMinusInfinity;  // no time to die in
   if (SeriesArgument(theta, t_x) > kSeriesLimit) {
     return LogIntegralByQuadrature(theta, x, t_x, T);
   }
-  const double log_f_tx = LogF(theta, x, t_x), log_f_T = LogF(theta, x, T);
+  const double log_f_tx = LogF(theta, x, t_x), log_f_T = at_T.Get(theta, x, T);
   if (!(log_f_T < log_f_tx)) return kMinusInfinity;
   return log_f_tx + std::log1p(-std::exp(log_f_T - log_f_tx)) - std::log(r + s + x);
 }
@@ -118,12 +127,13 @@ class ParetoNbdLikelihood : public Likelihood {
     ParallelFor(data_.rows(), threads_, [&](size_t begin, size_t end, int chunk) {
       size_t group = 0;
       double sum = 0;
+      LogFAtT at_T;  // rows are sorted by (x, T, t_x)
       for (size_t row = begin; row < end; ++row) {
         while (data_.x_begin[group + 1] <= row) ++group;
         const double x = data_.xs[group];
         const double T = data_.times[data_.T[row]], t_x = data_.times[data_.tx[row]];
         const double log_alive = -(r + x) * std::log(alpha + T) - s * std::log(beta + T);
-        const double log_died = std::log(s) + LogIntegral(theta, x, t_x, T);
+        const double log_died = std::log(s) + LogIntegral(theta, x, t_x, T, at_T);
         sum += data_.weight[row] * LogAddExp(log_alive, log_died);
       }
       partial[chunk] = sum;
@@ -155,7 +165,8 @@ ParetoTerms ParetoNbdTerms(const double* theta, double x, double t_x, double T) 
   const double r = theta[0], alpha = theta[1], s = theta[2], beta = theta[3];
   ParetoTerms terms;
   terms.log_alive = -(r + x) * std::log(alpha + T) - s * std::log(beta + T);
-  terms.log_died = std::log(s) + LogIntegral(theta, x, t_x, T);
+  LogFAtT at_T;
+  terms.log_died = std::log(s) + LogIntegral(theta, x, t_x, T, at_T);
   return terms;
 }
 

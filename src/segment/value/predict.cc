@@ -95,10 +95,10 @@ Result<Predictions> Predict(const PurchaseModel& model, const OrderValueModel* o
   const size_t n = summary.size();
   struct Key {
     double x, T;
-    uint32_t customer;
+    size_t customer;
   };
   std::vector<Key> keys(n);
-  for (size_t i = 0; i < n; ++i) keys[i] = {summary.x[i], summary.T[i], static_cast<uint32_t>(i)};
+  for (size_t i = 0; i < n; ++i) keys[i] = {summary.x[i], summary.T[i], i};
   std::sort(keys.begin(), keys.end(),
             [](const Key& a, const Key& b) { return a.x < b.x || (a.x == b.x && a.T < b.T); });
   std::vector<size_t> firsts;  // positions in keys where a new (x, T) starts

@@ -6,17 +6,12 @@
 #include <thread>
 #include <tuple>
 
+#include "segment/format.h"
 #include "segment/value/likelihood.h"
 #include "segmenta/value.h"
 
 namespace segmenta::value {
 namespace {
-
-std::string Number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", value);
-  return text;
-}
 
 Status Bad(size_t row, const std::string& what) {
   return Status::InvalidArgument("customer " + std::to_string(row) + ": " + what);
@@ -26,21 +21,22 @@ Status Bad(size_t row, const std::string& what) {
 
 Status ValidateCustomer(double x, double t_x, double T, std::optional<double> monetary) {
   if (!std::isfinite(x) || x < 0 || x != std::floor(x)) {
-    return Status::InvalidArgument("x = " + Number(x) +
+    return Status::InvalidArgument("x = " + segment::Significant(x, 10) +
                                    " is not a whole number of repeat purchases >= 0");
   }
   if (!std::isfinite(T) || T < 0)
-    return Status::InvalidArgument("T = " + Number(T) + " is not a time >= 0");
+    return Status::InvalidArgument("T = " + segment::Significant(T, 10) + " is not a time >= 0");
   if (!std::isfinite(t_x) || t_x < 0 || t_x > T) {
-    return Status::InvalidArgument("t_x = " + Number(t_x) +
-                                   " is not between 0 and T = " + Number(T));
+    return Status::InvalidArgument("t_x = " + segment::Significant(t_x, 10) +
+                                   " is not between 0 and T = " + segment::Significant(T, 10));
   }
   if (x == 0 && t_x != 0) {
-    return Status::InvalidArgument("t_x = " + Number(t_x) +
+    return Status::InvalidArgument("t_x = " + segment::Significant(t_x, 10) +
                                    " but x = 0: without repeat purchases t_x is 0");
   }
   if (monetary && !(std::isfinite(*monetary) && *monetary >= 0)) {
-    return Status::InvalidArgument("monetary = " + Number(*monetary) + " is not a value >= 0");
+    return Status::InvalidArgument("monetary = " + segment::Significant(*monetary, 10) +
+                                   " is not a value >= 0");
   }
   return Status::Ok();
 }
