@@ -180,7 +180,7 @@ Result<ValueData> ReadSummaryCsv(const std::filesystem::path& file) {
     return Status::Ok();
   };
   // The whole file or nothing: a summary with a customer missing would bias the fit.
-  auto on_reject = [&](ingest::CsvReject reject) -> Status {
+  auto on_reject = [&](const ingest::CsvReject& reject) -> Status {
     return Status::DataError(file.string() + ":" + std::to_string(reject.line) + ": " +
                              (reject.column.empty() ? "" : "column '" + reject.column + "': ") +
                              reject.reason);

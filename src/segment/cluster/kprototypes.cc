@@ -13,7 +13,6 @@
 namespace segmenta {
 namespace {
 
-
 constexpr size_t kMaxLevelCells = size_t{1} << 28;
 
 // The input with its shape resolved and the per-column level ranges of the codes.
