@@ -3,8 +3,11 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 DEMO_DIR ?= demo
 DEMO_CUSTOMERS ?= 20000
+DEMO_PORT ?= 8080
+DEMO_SERVE ?= 1
+WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json 2>/dev/null)
 
-.PHONY: all setup build test demo bench format tidy clean
+.PHONY: all setup build web test demo bench format tidy clean
 
 all: build
 
@@ -17,10 +20,16 @@ $(BUILD)/CMakeCache.txt: | setup
 build: setup $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+# The dashboard's static files, served by `segmenta serve`.
+web: setup web/dist/index.html
+
+web/dist/index.html: $(WEB_SOURCES)
+	@if [ -f web/package.json ]; then cd web && npm run build; fi
+
+test: build web
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-demo: build
+demo: build web
 	rm -rf $(DEMO_DIR)
 	$(BUILD)/segmenta init $(DEMO_DIR) --demo $(DEMO_CUSTOMERS) --seed 42
 	$(BUILD)/segmenta -C $(DEMO_DIR) ingest
@@ -32,6 +41,12 @@ demo: build
 	$(BUILD)/segmenta -C $(DEMO_DIR) value diagnose
 	$(BUILD)/segmenta -C $(DEMO_DIR) value predict --limit 10
 	$(BUILD)/segmenta -C $(DEMO_DIR) report --out report.html
+	@$(BUILD)/segmenta -C $(DEMO_DIR) token create --role admin --name demo > $(DEMO_DIR)/admin-token.txt 2>/dev/null
+	@echo
+	@echo "Dashboard: http://127.0.0.1:$(DEMO_PORT)/   sign in with the admin token in $(DEMO_DIR)/admin-token.txt:"
+	@cat $(DEMO_DIR)/admin-token.txt
+	@if [ "$(DEMO_SERVE)" = 1 ]; then echo "(Ctrl-C stops the server)"; \
+	  $(BUILD)/segmenta -C $(DEMO_DIR) serve --port $(DEMO_PORT); fi
 
 bench: build
 	@scripts/setup.sh --bench

@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev libssl-dev libeigen3-dev
   libnlopt-dev libboost-dev  # value models: L-BFGS (NLopt), digamma and quadrature (Boost.Math)
-  chromium)  # chromium: the test that the HTML report renders offline
+  libcpp-httplib-dev  # segmenta serve
+  chromium)  # chromium: the report and dashboard render tests (headless)
 if [[ "${1:-}" == "--bench" ]]; then
-  APT_PACKAGES+=(python3-pandas python3-numpy python3-sklearn python3-scipy time)
+  APT_PACKAGES+=(python3-pandas python3-numpy python3-sklearn python3-scipy time wrk)
 fi
 
 missing=()
@@ -58,4 +59,12 @@ if [[ ! -f "$DUCKDB_DIR/lib/libduckdb.so" || ! -f "$DUCKDB_DIR/include/duckdb.h"
     package/src/duckdb/src/include/duckdb.h
   rm -f "$DUCKDB_DIR/$LIB_TGZ" "$DUCKDB_DIR/$HDR_TGZ"
   echo "setup: DuckDB 1.4.4 in $DUCKDB_DIR"
+fi
+
+# The dashboard (web/): its npm packages, exactly as locked, then its build (web/dist).
+if [[ -f web/package-lock.json ]]; then
+  if [[ ! -d web/node_modules ]] || [[ web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
+    echo "setup: npm ci in web/"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 fi

@@ -106,6 +106,24 @@ struct ReportFlags {
 };
 int RunHtmlReport(const GlobalFlags& global, const ReportFlags& flags, const Output& out);
 
+struct ServeFlags {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string web;  // the dashboard's files; default: the build's web/dist
+  int threads = 32;
+  bool no_index = false;  // answer customer lookups from the workspace (for comparison)
+};
+int RunServe(const GlobalFlags& global, const ServeFlags& flags, const Output& out);
+
+struct TokenFlags {
+  std::string action;  // create | list | revoke
+  std::string role;
+  std::string name;
+  int expires_days = 0;
+  std::string id;
+};
+int RunToken(const GlobalFlags& global, const TokenFlags& flags, const Output& out);
+
 int RunCustomer(const GlobalFlags& global, const CustomerFlags& flags, const Output& out);
 int RunShow(const GlobalFlags& global, const ShowFlags& flags, const Output& out);
 int RunPreview(const GlobalFlags& global, const PreviewFlags& flags, const Output& out);

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "segmenta/segments.h"
+#include "segmenta/segments_json.h"
 
 namespace segmenta::cli {
 
@@ -13,21 +14,9 @@ int RunCustomer(const GlobalFlags& global, const CustomerFlags& flags, const Out
   Result<CustomerView> view = ExplainCustomer(*opened.project, *opened.workspace, flags.id);
   if (!view.ok()) return Fail(out, view.status());
   if (out.json) {
-    nlohmann::json features = nlohmann::json::object();
-    for (const auto& [name, value] : view->features) features[name] = value;
-    nlohmann::json explanations = nlohmann::json::array();
-    for (const Explanation& e : view->explanations) {
-      explanations.push_back({{"segmentation", e.segmentation},
-                              {"method", e.method},
-                              {"segments", e.segments},
-                              {"reasons", e.reasons}});
-    }
-    PrintJson({{"ok", true},
-               {"customer_id", view->customer_id},
-               {"snapshot", view->snapshot_id},
-               {"as_of", view->as_of},
-               {"features", features},
-               {"segmentations", explanations}});
+    nlohmann::json json = ToJson(*view);
+    json["ok"] = true;
+    PrintJson(json);
     return 0;
   }
   std::cout << "Customer " << view->customer_id << " in snapshot " << view->snapshot_id

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "segmenta/project.h"
 #include "segmenta/segments.h"
+#include "segmenta/segments_json.h"
 #include "segmenta/workspace.h"
 
 namespace segmenta::cli {
@@ -17,34 +18,12 @@ std::string Percent(double share) {
 }
 
 nlohmann::json ToJson(const RunReport& report) {
-  nlohmann::json segmentations = nlohmann::json::array();
-  for (const SegmentationResult& result : report.segmentations) {
-    nlohmann::json segments = nlohmann::json::array();
-    for (const SegmentSize& size : result.segments) {
-      nlohmann::json item = {{"segment", size.segment}, {"suppressed", size.suppressed}};
-      if (!size.suppressed) {
-        item["customers"] = size.customers;
-        item["share"] = size.share;
-        item["revenue"] = size.revenue;
-      }
-      segments.push_back(item);
-    }
-    segmentations.push_back(
-        {{"name", result.name}, {"method", result.method}, {"segments", segments}});
-  }
-  nlohmann::json health = nlohmann::json::array();
-  for (const HealthWarning& warning : report.health) {
-    health.push_back({{"segmentation", warning.segmentation},
-                      {"segment", warning.segment},
-                      {"check", warning.check},
-                      {"message", warning.message}});
-  }
   return {{"ok", true},
           {"snapshot", report.snapshot_id},
           {"as_of", report.as_of},
           {"customers", report.customers},
-          {"segmentations", segmentations},
-          {"health", health}};
+          {"segmentations", ToJsonArray(report.segmentations)},
+          {"health", ToJsonArray(report.health)}};
 }
 
 void PrintReport(const RunReport& report) {
@@ -144,35 +123,9 @@ int RunCompare(const GlobalFlags& global, const CompareFlags& flags, const Outpu
   Result<Comparison> comparison = CompareSnapshots(*opened.project, *opened.workspace, a, b);
   if (!comparison.ok()) return Fail(out, comparison.status());
   if (out.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const SegmentationComparison& result : comparison->segmentations) {
-      nlohmann::json migrations = nlohmann::json::array();
-      for (const Migration& m : result.migrations) {
-        nlohmann::json item = {{"from", m.from}, {"to", m.to}, {"suppressed", m.suppressed}};
-        if (!m.suppressed) {
-          item["customers"] = m.customers;
-          item["revenue"] = m.revenue;
-        }
-        migrations.push_back(item);
-      }
-      nlohmann::json sizes = nlohmann::json::array();
-      for (const SizeChange& size : result.sizes) {
-        nlohmann::json item = {{"segment", size.segment}, {"suppressed", size.suppressed}};
-        if (!size.suppressed) {
-          item["a"] = size.a;
-          item["b"] = size.b;
-        }
-        item["gained"] = size.gained ? nlohmann::json(*size.gained) : nlohmann::json();
-        item["lost"] = size.lost ? nlohmann::json(*size.lost) : nlohmann::json();
-        sizes.push_back(item);
-      }
-      list.push_back(
-          {{"segmentation", result.segmentation}, {"migrations", migrations}, {"sizes", sizes}});
-    }
-    PrintJson({{"ok", true},
-               {"a", {{"snapshot", comparison->a.snapshot_id}, {"as_of", comparison->a.as_of}}},
-               {"b", {{"snapshot", comparison->b.snapshot_id}, {"as_of", comparison->b.as_of}}},
-               {"segmentations", list}});
+    nlohmann::json json = ToJson(*comparison);
+    json["ok"] = true;
+    PrintJson(json);
     return 0;
   }
   std::cout << "Snapshot " << comparison->a.snapshot_id << " (as of " << comparison->a.as_of

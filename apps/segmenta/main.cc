@@ -14,6 +14,7 @@ namespace {
 int Run(int argc, char** argv) {
   using namespace segmenta::cli;
   CLI::App app{"segmenta — customer segmentation engine"};
+  app.fallthrough();  // -C and --json may also come after the verb
   app.require_subcommand(1);
   app.set_version_flag("--version", "segmenta 0.1.0");
   GlobalFlags global;
@@ -106,14 +107,38 @@ int Run(int argc, char** argv) {
   value_cmd->add_option("--customer", value.customer, "predict: only this customer");
   value_cmd->add_option("--out", value.out, "predict: write every customer to FILE (CSV)");
   value_cmd->add_option("--limit", value.limit, "predict: at most N customers shown");
-  value_cmd->add_option("--holdout-days", value.holdout_days,
-                        "diagnose: hold out the last N days before as_of (default 90)")
+  value_cmd
+      ->add_option("--holdout-days", value.holdout_days,
+                   "diagnose: hold out the last N days before as_of (default 90)")
       ->check(CLI::Range(1, 3650));
 
   ReportFlags report;
   CLI::App* report_cmd =
       app.add_subcommand("report", "Write the latest snapshot as one self-contained HTML file");
   report_cmd->add_option("--out", report.out, "The file to write (default report.html)");
+
+  ServeFlags serve;
+  CLI::App* serve_cmd =
+      app.add_subcommand("serve", "Serve the HTTP API and the dashboard (stop with Ctrl-C)");
+  serve_cmd->add_option("--host", serve.host, "Address to listen on (default 127.0.0.1)");
+  serve_cmd->add_option("--port", serve.port, "Port (default 8080; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--web", serve.web, "The dashboard's built files (default web/dist)");
+  serve_cmd->add_option("--threads", serve.threads, "Request threads (default 32)")
+      ->check(CLI::Range(2, 1024));
+  serve_cmd->add_flag("--no-index", serve.no_index,
+                      "Answer customer lookups from the workspace, not the in-memory index");
+
+  TokenFlags token;
+  CLI::App* token_cmd = app.add_subcommand("token", "API tokens: create, list, revoke");
+  token_cmd->add_option("action", token.action, "create, list or revoke")
+      ->required()
+      ->check(CLI::IsMember({"create", "list", "revoke"}));
+  token_cmd->add_option("id", token.id, "revoke: the token id (from token list)");
+  token_cmd->add_option("--role", token.role, "create: admin, analyst or viewer");
+  token_cmd->add_option("--name", token.name, "create: what the token is for");
+  token_cmd->add_option("--expires-days", token.expires_days, "create: expire after N days")
+      ->check(CLI::Range(1, 36500));
 
   try {
     app.parse(argc, argv);
@@ -123,6 +148,18 @@ int Run(int argc, char** argv) {
   }
   Output out{global.json, !global.json && isatty(STDERR_FILENO) == 1};
   if (init_cmd->parsed()) return RunInit(global, init, out);
+  if (serve_cmd->parsed()) return RunServe(global, serve, out);
+  if (token_cmd->parsed()) {
+    if (token.action == "create" && token.role.empty()) {
+      std::cerr << "error: token create needs --role admin|analyst|viewer\n";
+      return 2;
+    }
+    if (token.action == "revoke" && token.id.empty()) {
+      std::cerr << "error: token revoke needs the token id (segmenta token list shows them)\n";
+      return 2;
+    }
+    return RunToken(global, token, out);
+  }
   if (ingest_cmd->parsed()) return RunIngest(global, ingest, out);
   if (features_cmd->parsed()) return RunFeatures(global, features, out);
   if (quarantine_cmd->parsed()) return RunQuarantine(global, quarantine, out);

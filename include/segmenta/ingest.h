@@ -64,6 +64,13 @@ struct IngestOptions {
 Result<IngestReport> Ingest(const Project& project, Workspace& workspace,
                             const IngestOptions& options);
 
+// Loads one source that the project need not declare (the server's batches of posted
+// events) exactly like a declared one: the same checks, rows quarantined with their
+// line, column, value and reason, a row in ingest_runs. A source of the same name is
+// replaced, so a batch appends when its name is new.
+Result<SourceReport> IngestSource(const Project& project, Workspace& workspace,
+                                  const SourceConfig& source);
+
 // One row of the quarantine table.
 struct QuarantinedRow {
   std::string source;

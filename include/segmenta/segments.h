@@ -154,7 +154,24 @@ Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
 // quarantined rows, every snapshot's features and memberships, the history — in one
 // transaction, and records it in `audit` with the id's SHA-256, never the id.
 // Profiles are aggregates and stay. Returns the number of rows removed.
-Result<int64_t> ForgetCustomer(Workspace& workspace, const std::string& customer_id);
+// `actor` is who asked, for the audit entry (the CLI: "segmenta"; the API: the token).
+Result<int64_t> ForgetCustomer(Workspace& workspace, const std::string& customer_id,
+                               const std::string& actor = "segmenta");
+
+// The RFM grid of an rfm segmentation: customers per (R, F) score cell, with the cell's
+// segment. Cells under privacy.min_group_size are suppressed (customers 0).
+struct RfmCell {
+  int r = 0, f = 0;
+  int64_t customers = 0;
+  std::string segment;
+  bool suppressed = false;
+};
+struct RfmGrid {
+  int bins = 0;  // scores run 1..bins (0: no customer with a score)
+  std::vector<RfmCell> cells;
+};
+Result<RfmGrid> LoadRfmGrid(Workspace& workspace, int64_t snapshot_id,
+                            const std::string& segmentation, int min_group_size);
 
 // Writes the latest snapshot as one self-contained HTML file (no scripts, no network
 // request: charts are inline SVG): overview, segment sizes, the RFM grid as a heatmap,

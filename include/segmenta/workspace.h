@@ -9,8 +9,9 @@
 //
 // Tables (see docs/guide.md): customers, events, quarantine, ingest_runs, event_types,
 // snapshots, memberships, models, profiles, health, membership_history, audit, and per
-// snapshot features_<id> and event_recency_<id>; experiments, spend, api_tokens later. A Workspace
-// is movable, not copyable, and not thread-safe.
+// snapshot features_<id> and event_recency_<id>; experiments, spend, api_tokens. A Workspace
+// is movable, not copyable, and not thread-safe; Session() gives another handle on the
+// same database, with its own connection, for another thread (the server keeps a few).
 #ifndef SEGMENTA_WORKSPACE_H_
 #define SEGMENTA_WORKSPACE_H_
 
@@ -41,6 +42,11 @@ class Workspace {
   // A throw-away workspace in memory, for tests and one-off runs.
   static Result<Workspace> OpenInMemory();
 
+  // Another handle on this workspace's database with a connection of its own: it sees
+  // what the others commit, and may be used on another thread than this one. The
+  // database stays open while any handle on it lives.
+  Result<Workspace> Session();
+
   Workspace(Workspace&&) noexcept;
   Workspace& operator=(Workspace&&) noexcept;
   ~Workspace();
@@ -55,14 +61,20 @@ class Workspace {
   store::Connection& connection();
 
  private:
-  Workspace(std::filesystem::path dir, std::unique_ptr<store::Database> database);
+  Workspace(std::filesystem::path dir, std::shared_ptr<store::Database> database);
   Status Migrate();
   Status Configure(const WorkspaceOptions& options);
 
   std::filesystem::path dir_;
-  std::unique_ptr<store::Database> database_;
+  std::shared_ptr<store::Database> database_;
+  std::unique_ptr<store::Connection> session_;  // null: the database's primary connection
   int schema_version_ = 0;
 };
+
+// Appends one entry to the audit table: who (`actor`), did what, to what, and how much.
+// Never give it a customer id or a secret.
+Status AppendAudit(Workspace& workspace, const std::string& actor, const std::string& action,
+                   const std::string& object, const std::string& detail);
 
 // The number of the newest migration this build knows.
 int LatestSchemaVersion();

@@ -341,6 +341,20 @@ Result<IngestReport> Ingest(const Project& project, Workspace& workspace,
   return report;
 }
 
+Result<SourceReport> IngestSource(const Project& project, Workspace& workspace,
+                                  const SourceConfig& source) {
+  store::Connection& conn = workspace.connection();
+  SourceIngest run(project, source, conn);
+  SEG_ASSIGN_OR_RETURN(SourceReport report, run.Run(nullptr));
+  if (source.kind == SourceKind::kEvents) {
+    SEG_RETURN_IF_ERROR(conn.Execute(
+        "INSERT INTO event_types SELECT DISTINCT type FROM events WHERE _source = $1 EXCEPT "
+        "SELECT type FROM event_types",
+        {source.name}));
+  }
+  return report;
+}
+
 Result<std::vector<QuarantinedRow>> ListQuarantine(Workspace& workspace,
                                                    const QuarantineQuery& query) {
   SEG_ASSIGN_OR_RETURN(

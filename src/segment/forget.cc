@@ -60,7 +60,8 @@ Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
   return preview;
 }
 
-Result<int64_t> ForgetCustomer(Workspace& workspace, const std::string& customer_id) {
+Result<int64_t> ForgetCustomer(Workspace& workspace, const std::string& customer_id,
+                               const std::string& actor) {
   store::Connection& conn = workspace.connection();
   const Dialect& sql = DuckDbDialect();
   int64_t removed = 0;
@@ -92,9 +93,8 @@ Result<int64_t> ForgetCustomer(Workspace& workspace, const std::string& customer
                                 " WHERE customer_id = $1"));
     }
     return conn.Execute(
-        "INSERT INTO audit VALUES (now(), 'segmenta', 'forget', 'customer sha256:' || "
-        "sha256($1), $2)",
-        {customer_id, "rows removed: " + std::to_string(removed)});
+        "INSERT INTO audit VALUES (now(), $3, 'forget', 'customer sha256:' || sha256($1), $2)",
+        {customer_id, "rows removed: " + std::to_string(removed), actor});
   });
   SEG_RETURN_IF_ERROR(status);
   return removed;

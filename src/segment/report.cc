@@ -55,23 +55,12 @@ std::string Bars(const SegmentationResult& segmentation) {
 }
 
 // R (rows, 5 at the top) × F (columns) customer counts from the rfm membership scores.
-Result<std::string> RfmHeatmap(store::Connection& conn, int64_t snapshot, const std::string& name,
-                               int min_group_size) {
-  SEG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn.Query("SELECT CAST(floor(score / 100) AS INTEGER), "
-                 "CAST(floor(score / 10) AS INTEGER) % 10, "
-                 "count(*), any_value(segment) FROM memberships WHERE snapshot_id = $1 AND "
-                 "segmentation = $2 AND score IS NOT NULL GROUP BY 1, 2",
-                 {snapshot, name}));
+std::string RfmHeatmap(const RfmGrid& grid, int min_group_size) {
   std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, std::string>> cells;
-  int64_t largest = 1, bins = 0;
-  for (const auto& row : rows.rows) {
-    auto r = static_cast<int64_t>(store::ToDouble(row[0]));
-    auto f = static_cast<int64_t>(store::ToDouble(row[1]));
-    cells[{r, f}] = {std::get<int64_t>(row[2]), store::ToText(row[3])};
-    largest = std::max(largest, std::get<int64_t>(row[2]));
-    bins = std::max({bins, r, f});
+  int64_t largest = 1, bins = grid.bins;
+  for (const RfmCell& cell : grid.cells) {
+    cells[{cell.r, cell.f}] = {cell.suppressed ? 1 : cell.customers, cell.segment};
+    largest = std::max(largest, cell.customers);
   }
   const int size = 92;
   std::ostringstream svg;
@@ -171,6 +160,30 @@ std::string ProfileCard(const nlohmann::json& p) {
 
 }  // namespace
 
+Result<RfmGrid> LoadRfmGrid(Workspace& workspace, int64_t snapshot_id,
+                            const std::string& segmentation, int min_group_size) {
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      workspace.connection().Query(
+          "SELECT CAST(floor(score / 100) AS INTEGER), CAST(floor(score / 10) AS INTEGER) % 10, "
+          "count(*), any_value(segment) FROM memberships WHERE snapshot_id = $1 AND "
+          "segmentation = $2 AND score IS NOT NULL GROUP BY 1, 2 ORDER BY 1 DESC, 2",
+          {snapshot_id, segmentation}));
+  RfmGrid grid;
+  for (const auto& row : rows.rows) {
+    RfmCell cell;
+    cell.r = static_cast<int>(store::ToDouble(row[0]));
+    cell.f = static_cast<int>(store::ToDouble(row[1]));
+    cell.customers = std::get<int64_t>(row[2]);
+    cell.segment = store::ToText(row[3]);
+    cell.suppressed = cell.customers < min_group_size;
+    if (cell.suppressed) cell.customers = 0;
+    grid.bins = std::max({grid.bins, cell.r, cell.f});
+    grid.cells.push_back(std::move(cell));
+  }
+  return grid;
+}
+
 Status WriteReport(const Project& project, Workspace& workspace,
                    const std::filesystem::path& file) {
   store::Connection& conn = workspace.connection();
@@ -196,9 +209,10 @@ Status WriteReport(const Project& project, Workspace& workspace,
   for (const SegmentationResult& s : run.segmentations) {
     html << "<h2>" << Escape(s.name) << "</h2>" << Bars(s);
     if (s.method == "rfm") {
-      SEG_ASSIGN_OR_RETURN(std::string heatmap,
-                           RfmHeatmap(conn, run.snapshot_id, s.name, project.min_group_size));
-      html << "<h3>RFM grid (customers per recency × frequency score)</h3>" << heatmap;
+      SEG_ASSIGN_OR_RETURN(RfmGrid grid,
+                           LoadRfmGrid(workspace, run.snapshot_id, s.name, project.min_group_size));
+      html << "<h3>RFM grid (customers per recency × frequency score)</h3>"
+           << RfmHeatmap(grid, project.min_group_size);
     }
     SEG_ASSIGN_OR_RETURN(store::Rows model,
                          conn.Query("SELECT CAST(json AS VARCHAR) FROM models WHERE snapshot_id = "

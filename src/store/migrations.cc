@@ -125,11 +125,20 @@ CREATE TABLE value_models (
 );
 )sql";
 
+// Migration 5: API tokens get a public id, a name, an expiry and a revocation time.
+constexpr const char* kTokens = R"sql(
+ALTER TABLE api_tokens ADD COLUMN token_id VARCHAR;
+ALTER TABLE api_tokens ADD COLUMN name VARCHAR;
+ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMP;
+ALTER TABLE api_tokens ADD COLUMN revoked_at TIMESTAMP;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "canonical schema", kCanonicalSchema},
     {2, "health warnings", kHealth},
     {3, "event types", kEventTypes},
     {4, "value models", kValueModels},
+    {5, "api token ids, names, expiry, revocation", kTokens},
 };
 
 }  // namespace

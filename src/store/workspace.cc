@@ -7,14 +7,30 @@
 
 namespace segmenta {
 
-Workspace::Workspace(std::filesystem::path dir, std::unique_ptr<store::Database> database)
+Workspace::Workspace(std::filesystem::path dir, std::shared_ptr<store::Database> database)
     : dir_(std::move(dir)), database_(std::move(database)) {}
 Workspace::Workspace(Workspace&&) noexcept = default;
 Workspace& Workspace::operator=(Workspace&&) noexcept = default;
 Workspace::~Workspace() = default;
 
 store::Database& Workspace::database() { return *database_; }
-store::Connection& Workspace::connection() { return database_->connection(); }
+store::Connection& Workspace::connection() {
+  return session_ ? *session_ : database_->connection();
+}
+
+Result<Workspace> Workspace::Session() {
+  SEG_ASSIGN_OR_RETURN(store::Connection conn, database_->Connect());
+  Workspace session(dir_, database_);
+  session.session_ = std::make_unique<store::Connection>(std::move(conn));
+  session.schema_version_ = schema_version_;
+  return session;
+}
+
+Status AppendAudit(Workspace& workspace, const std::string& actor, const std::string& action,
+                   const std::string& object, const std::string& detail) {
+  return workspace.connection().Execute("INSERT INTO audit VALUES (now(), $1, $2, $3, $4)",
+                                        {actor, action, object, detail});
+}
 
 int LatestSchemaVersion() { return store::Migrations().back().version; }
 
@@ -27,7 +43,7 @@ Result<Workspace> Workspace::Open(const std::filesystem::path& dir,
   }
   SEG_ASSIGN_OR_RETURN(store::Database db,
                        store::Database::Open((dir / "segmenta.duckdb").string()));
-  Workspace workspace(dir, std::make_unique<store::Database>(std::move(db)));
+  Workspace workspace(dir, std::make_shared<store::Database>(std::move(db)));
   SEG_RETURN_IF_ERROR(workspace.Configure(options));
   SEG_RETURN_IF_ERROR(workspace.Migrate().WithContext("workspace " + dir.string()));
   return workspace;
@@ -35,7 +51,7 @@ Result<Workspace> Workspace::Open(const std::filesystem::path& dir,
 
 Result<Workspace> Workspace::OpenInMemory() {
   SEG_ASSIGN_OR_RETURN(store::Database db, store::Database::Open(""));
-  Workspace workspace({}, std::make_unique<store::Database>(std::move(db)));
+  Workspace workspace({}, std::make_shared<store::Database>(std::move(db)));
   SEG_RETURN_IF_ERROR(workspace.Migrate());
   return workspace;
 }
