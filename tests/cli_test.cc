@@ -1,6 +1,9 @@
 // The segmenta binary end to end: exit codes, --json, -C, and the files it writes.
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -165,6 +168,50 @@ TEST(CliTest, SegmentVerbsFromRunToForget) {
   EXPECT_EQ(Segmenta(c + "forget C0000010").exit_code, 0);
   EXPECT_EQ(Segmenta(c + "customer C0000010").exit_code, 1);
   EXPECT_EQ(Segmenta(c + "forget C0000010").exit_code, 1);
+}
+
+TEST(CliTest, TokensAndAServerThatStopsCleanlyOnSigterm) {
+  testing::TempDir dir;
+  std::string project = (dir / "shop").string();
+  ASSERT_EQ(Segmenta("init " + project + " --demo 300 --seed 3").exit_code, 0);
+  ASSERT_EQ(Segmenta("-C " + project + " ingest").exit_code, 0);
+  ASSERT_EQ(Segmenta("-C " + project + " run").exit_code, 0);
+  EXPECT_EQ(Segmenta("-C " + project + " token create").exit_code, 2);  // no --role
+  EXPECT_EQ(Segmenta("-C " + project + " token create --role root").exit_code, 2);
+  CliRun made = Segmenta("-C " + project + " token create --role viewer --name t --json");
+  ASSERT_EQ(made.exit_code, 0) << made.out;
+  nlohmann::json token = nlohmann::json::parse(made.out);
+  std::string secret = token["token"], id = token["token_id"];
+  CliRun listed = Segmenta("-C " + project + " token list");
+  EXPECT_NE(listed.out.find(id), std::string::npos);
+  EXPECT_EQ(listed.out.find(secret), std::string::npos) << "only the hash is stored";
+
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    execl(SEGMENTA_BINARY, SEGMENTA_BINARY, "-C", project.c_str(), "serve", "--port", "0",
+          "--web", project.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string first;
+  char c = 0;
+  while (read(out[0], &c, 1) == 1 && c != '\n') first += c;
+  ASSERT_EQ(first.rfind("Serving on http://127.0.0.1:", 0), 0u) << first;
+  int port = std::stoi(first.substr(first.rfind(':') + 1));
+  httplib::Client client("127.0.0.1", port);
+  EXPECT_EQ(client.Get("/v1/me", {{"Authorization", "Bearer " + secret}})->status, 200);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  for (int i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; ++i) usleep(50000);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  close(out[0]);
+  CliRun revoked = Segmenta("-C " + project + " token revoke " + id);
+  EXPECT_EQ(revoked.exit_code, 0);
+  EXPECT_NE(Segmenta("-C " + project + " token revoke nosuch").exit_code, 0);
 }
 
 }  // namespace

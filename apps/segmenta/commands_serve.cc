@@ -27,6 +27,14 @@ nlohmann::json TokenJson(const TokenInfo& token) {
 }  // namespace
 
 int RunServe(const GlobalFlags& global, const ServeFlags& flags, const Output& out) {
+  // SIGTERM and SIGINT are taken by a thread that stops the server cleanly. Blocked
+  // before the workspace opens, so that DuckDB's threads inherit the mask too.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGUSR1);  // how the server wakes the watcher when it stops by itself
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Opened opened = Open(global, out);
   if (opened.failed) return opened.failed;
   ServerOptions options;
@@ -38,12 +46,6 @@ int RunServe(const GlobalFlags& global, const ServeFlags& flags, const Output& o
   if (options.web_dir.empty() && std::filesystem::is_directory(SEGMENTA_WEB_DIR)) {
     options.web_dir = SEGMENTA_WEB_DIR;
   }
-  // SIGTERM and SIGINT are taken by a thread that stops the server cleanly.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Result<std::unique_ptr<Server>> server =
       Server::Create(*std::move(opened.project), *std::move(opened.workspace), options);
   if (!server.ok()) return Fail(out, server.status());
@@ -64,7 +66,7 @@ int RunServe(const GlobalFlags& global, const ServeFlags& flags, const Output& o
   });
   Status listened = (*server)->Listen();
   // Wake the watcher if the server stopped for another reason.
-  pthread_kill(watcher.native_handle(), SIGTERM);
+  pthread_kill(watcher.native_handle(), SIGUSR1);
   watcher.join();
   if (!listened.ok()) return Fail(out, listened);
   std::cerr << "segmenta serve: stopped\n";

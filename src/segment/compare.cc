@@ -103,6 +103,10 @@ Result<RunReport> LoadSnapshot(const Project& project, Workspace& workspace, int
   std::string features =
       DuckDbDialect().QuoteIdentifier(segment::FeaturesTableOf(info.snapshot_id));
   SEG_ASSIGN_OR_RETURN(report.customers, conn.QueryInt("SELECT count(*) FROM " + features));
+  SEG_ASSIGN_OR_RETURN(store::Rows took,
+                       conn.Query("SELECT coalesce(seconds, 0) FROM snapshots WHERE snapshot_id = $1",
+                                  {info.snapshot_id}));
+  if (!took.rows.empty()) report.seconds = store::ToDouble(took.rows[0][0]);
   std::string memberships =
       "(SELECT * FROM memberships WHERE snapshot_id = " + std::to_string(info.snapshot_id) + ")";
   SEG_ASSIGN_OR_RETURN(auto segmentations, SnapshotSegmentations(conn, info.snapshot_id));

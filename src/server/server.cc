@@ -205,7 +205,7 @@ Status Server::Impl::Setup() {
       [this](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
         std::string what = "unknown";
         try {
-          std::rethrow_exception(error);
+          std::rethrow_exception(std::move(error));
         } catch (const std::exception& e) {
           what = e.what();
         } catch (...) {

@@ -91,6 +91,7 @@ Result<NewToken> CreateToken(Workspace& workspace, Role role, const std::string&
 Result<std::vector<TokenInfo>> ListTokens(Workspace& workspace) {
   SEG_ASSIGN_OR_RETURN(std::vector<StoredToken> stored, Select(workspace, "", {}));
   std::vector<TokenInfo> tokens;
+  tokens.reserve(stored.size());
   for (StoredToken& token : stored) tokens.push_back(std::move(token.info));
   return tokens;
 }
