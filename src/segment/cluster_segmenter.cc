@@ -341,84 +341,131 @@ Result<SegmenterResult> ClusterSegmenter::Run(SegmentContext& context, const std
 
 // ----------------------------------------------------------------- explanations
 
-Status ExplainCluster(store::Connection& conn, const json& model, const std::string& features_table,
-                      const std::string& customer_id, Explanation& explanation) {
-  SEG_ASSIGN_OR_RETURN(PreparationModel preparation,
+Result<ClusterExplainer> ClusterExplainer::FromModel(const json& model) {
+  ClusterExplainer explainer;
+  SEG_ASSIGN_OR_RETURN(explainer.preparation_,
                        PreparationModel::FromJson(model["preparation"]["model"]));
-  ColumnRefs refs;
+  const PreparationModel& preparation = explainer.preparation_;
+  for (const auto& name : model["features"]) explainer.features_.push_back(name.get<std::string>());
+  for (const auto& name : model["categories"]) {
+    explainer.categories_.push_back(name.get<std::string>());
+  }
+  explainer.gamma_ = model.value("gamma", 0.0);
+  for (const json& stored : model["clusters"]) {
+    Cluster cluster;
+    if (!stored["segment"].is_string()) {
+      return Status::DataError("a stored cluster has no segment name; run again");
+    }
+    cluster.segment = stored["segment"].get<std::string>();
+    cluster.centroid = StoredNumbers(stored["centroid"]);
+    const json& modes = stored.value("mode", json::object());
+    for (const CategoricalFeatureModel& feature : preparation.categorical) {
+      auto mode = modes.find(feature.name);
+      cluster.modes.push_back(mode != modes.end() && mode->is_string()
+                                  ? std::optional(mode->get<std::string>())
+                                  : std::nullopt);
+    }
+    const json& centers = stored.value("center", json::object());
+    for (const NumericFeatureModel& feature : preparation.numeric) {
+      auto center = centers.find(feature.name);
+      cluster.center.push_back(center != centers.end() ? StoredNumber(*center)
+                                                       : std::numeric_limits<double>::quiet_NaN());
+    }
+    explainer.clusters_.push_back(std::move(cluster));
+  }
+  return explainer;
+}
+
+Result<Loaded> ClusterExplainer::Load(store::Connection& conn, const std::string& features_table,
+                                      const std::string& customer_id) const {
   const Dialect& sql = DuckDbDialect();
   SEG_ASSIGN_OR_RETURN(std::vector<store::ColumnInfo> features, conn.Columns(features_table));
   std::set<std::string> in_features;
   for (const auto& column : features) in_features.insert(column.name);
+  ColumnRefs refs;
   auto ref = [&](const std::string& name) {
     bool customer = !in_features.count(name);
     refs.reads_customers = refs.reads_customers || customer;
     return ColumnRef{name, std::string(customer ? "c." : "f.") + sql.QuoteIdentifier(name),
                      customer};
   };
-  for (const auto& name : model["features"]) refs.numeric.push_back(ref(name.get<std::string>()));
-  for (const auto& name : model["categories"]) {
-    refs.categorical.push_back(ref(name.get<std::string>()));
-  }
+  for (const std::string& name : features_) refs.numeric.push_back(ref(name));
+  for (const std::string& name : categories_) refs.categorical.push_back(ref(name));
   SegmentContext context{conn, sql, features_table, "", "", {}, nullptr};
-  SEG_ASSIGN_OR_RETURN(Loaded loaded, LoadColumns(context, refs, customer_id));
-  if (loaded.ids.empty()) return Status::Ok();
-  SEG_ASSIGN_OR_RETURN(PreparedData row, preparation.Apply(loaded.columns));
-  const json& clusters = model["clusters"];
-  double gamma = model.value("gamma", 0.0);
+  return LoadColumns(context, refs, customer_id);
+}
+
+Status ClusterExplainer::Explain(const Row& row, Explanation& explanation) const {
   std::vector<std::pair<double, size_t>> distances;
-  for (size_t index = 0; index < clusters.size(); ++index) {
-    std::vector<double> centroid = StoredNumbers(clusters[index]["centroid"]);
-    if (centroid.size() != row.numeric.cols()) {
+  for (size_t index = 0; index < clusters_.size(); ++index) {
+    const Cluster& cluster = clusters_[index];
+    if (cluster.centroid.size() != row.prepared.size()) {
       return Status::DataError("the stored model of " + explanation.segmentation +
                                " does not match its preparation; run again");
     }
-    double distance = Distance(row.numeric.row(0), centroid.data(), centroid.size());
-    for (size_t cat = 0; cat < preparation.categorical.size() && gamma > 0; ++cat) {
-      const std::string& name = preparation.categorical[cat].name;
-      if (clusters[index]["mode"][name] != loaded.columns.categorical[cat].values[0]) {
-        distance += gamma;
-      }
+    double distance = Distance(row.prepared.data(), cluster.centroid.data(), row.prepared.size());
+    for (size_t cat = 0; cat < cluster.modes.size() && gamma_ > 0; ++cat) {
+      if (cluster.modes[cat] != row.categories[cat]) distance += gamma_;
     }
     distances.emplace_back(distance, index);
   }
+  if (distances.empty()) return Status::Ok();
   std::sort(distances.begin(), distances.end());
-  const json& nearest = clusters[distances[0].second];
-  std::string line = "nearest " + nearest["segment"].get<std::string>() + " (distance " +
-                     Fixed(std::sqrt(distances[0].first), 2) + ")";
+  const Cluster& nearest = clusters_[distances[0].second];
+  std::string line =
+      "nearest " + nearest.segment + " (distance " + Fixed(std::sqrt(distances[0].first), 2) + ")";
   if (distances.size() < 2) {
     explanation.reasons.push_back(line);
     return Status::Ok();
   }
-  const json& second = clusters[distances[1].second];
-  line += ", then " + second["segment"].get<std::string>() + " (" +
-          Fixed(std::sqrt(distances[1].first), 2) + ")";
+  const Cluster& second = clusters_[distances[1].second];
+  line += ", then " + second.segment + " (" + Fixed(std::sqrt(distances[1].first), 2) + ")";
   explanation.reasons.push_back(line);
-  // The features that decided: how much each adds to the second cluster's squared
-  // distance beyond the nearest's.
-  std::vector<double> near = StoredNumbers(nearest["centroid"]);
-  std::vector<double> far = StoredNumbers(second["centroid"]);
+  std::string decided = DecidedBy(row, nearest, second);
+  if (decided.back() == ';') explanation.reasons.push_back(decided.substr(0, decided.size() - 1));
+  return Status::Ok();
+}
+
+// The features that decided: how much each adds to the second cluster's squared distance
+// beyond the nearest's, the three largest, each ending in ';' ("decided by:" alone when
+// none adds anything).
+std::string ClusterExplainer::DecidedBy(const Row& row, const Cluster& nearest,
+                                        const Cluster& second) const {
   std::vector<std::pair<double, size_t>> pulls;
-  for (size_t feature = 0; feature < preparation.numeric.size(); ++feature) {
-    double value = row.numeric(0, feature);
-    double pull = (value - far[feature]) * (value - far[feature]) -
-                  (value - near[feature]) * (value - near[feature]);
+  for (size_t feature = 0; feature < preparation_.numeric.size(); ++feature) {
+    double value = row.prepared[feature];
+    double far = second.centroid[feature], near = nearest.centroid[feature];
+    double pull = (value - far) * (value - far) - (value - near) * (value - near);
     pulls.emplace_back(-pull, feature);
   }
   std::sort(pulls.begin(), pulls.end());
   std::string decided = "decided by:";
   for (size_t index = 0; index < std::min<size_t>(3, pulls.size()); ++index) {
     if (pulls[index].first >= 0) break;
-    const std::string& name = preparation.numeric[pulls[index].second].name;
-    double value = loaded.columns.numeric[pulls[index].second].values[0];
-    decided += " " + name + " " + (std::isnan(value) ? "missing" : Fixed(value, 2)) + " (" +
-               nearest["segment"].get<std::string>() + " ~" +
-               Fixed(StoredNumber(nearest["center"][name]), 2) + ", " +
-               second["segment"].get<std::string>() + " ~" +
-               Fixed(StoredNumber(second["center"][name]), 2) + ");";
+    size_t feature = pulls[index].second;
+    double value = row.numbers[feature];
+    decided += " " + preparation_.numeric[feature].name + " " +
+               (std::isnan(value) ? "missing" : Fixed(value, 2)) + " (" + nearest.segment + " ~" +
+               Fixed(nearest.center[feature], 2) + ", " + second.segment + " ~" +
+               Fixed(second.center[feature], 2) + ");";
   }
-  if (decided.back() == ';') explanation.reasons.push_back(decided.substr(0, decided.size() - 1));
-  return Status::Ok();
+  return decided;
+}
+
+Status ExplainCluster(store::Connection& conn, const json& model, const std::string& features_table,
+                      const std::string& customer_id, Explanation& explanation) {
+  SEG_ASSIGN_OR_RETURN(ClusterExplainer explainer, ClusterExplainer::FromModel(model));
+  SEG_ASSIGN_OR_RETURN(Loaded loaded, explainer.Load(conn, features_table, customer_id));
+  if (loaded.ids.empty()) return Status::Ok();
+  SEG_ASSIGN_OR_RETURN(PreparedData prepared, explainer.preparation().Apply(loaded.columns));
+  std::vector<double> numbers;
+  for (const NumericColumn& column : loaded.columns.numeric) numbers.push_back(column.values[0]);
+  std::vector<std::string_view> categories;
+  for (const CategoricalColumn& column : loaded.columns.categorical) {
+    categories.emplace_back(column.values[0]);
+  }
+  return explainer.Explain(
+      {{prepared.numeric.row(0), prepared.numeric.cols()}, numbers, categories}, explanation);
 }
 
 }  // namespace segmenta::segment

@@ -1,6 +1,9 @@
 // Explanations: why one customer is in their segments — RFM values against the
 // thresholds, each rule clause with the customer's value, the journey thresholds, the
-// value predictions against the tier cuts.
+// value predictions against the tier cuts. The pieces the lookup index shares are
+// declared in explain.h.
+#include "segment/explain.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -13,9 +16,11 @@
 #include "store/database.h"
 
 namespace segmenta {
-namespace {
 
 using nlohmann::json;
+
+namespace segment {
+namespace {
 
 std::string Text(double value) {
   char buffer[32];
@@ -27,6 +32,32 @@ std::string List(const json& values) {
   std::string text;
   for (const auto& value : values) text += (text.empty() ? "" : ", ") + Text(value.get<double>());
   return "[" + text + "]";
+}
+
+}  // namespace
+
+Result<std::vector<StoredModel>> LoadModels(store::Connection& conn, int64_t snapshot_id) {
+  SEG_ASSIGN_OR_RETURN(store::Rows rows,
+                       conn.Query("SELECT segmentation, json FROM models WHERE snapshot_id = $1 "
+                                  "ORDER BY rowid",
+                                  {snapshot_id}));
+  std::vector<StoredModel> models;
+  models.reserve(rows.size());
+  for (const auto& row : rows.rows) {
+    models.push_back({store::ToText(row[0]), json::parse(store::ToText(row[1]), nullptr, false)});
+  }
+  return models;
+}
+
+std::vector<std::pair<std::string, std::string>> KnownSegments(
+    const std::vector<StoredModel>& models) {
+  std::vector<std::pair<std::string, std::string>> known;
+  for (const StoredModel& stored : models) {
+    for (const auto& segment : stored.model.value("segments", json::array())) {
+      known.emplace_back(stored.segmentation, segment.get<std::string>());
+    }
+  }
+  return known;
 }
 
 void ExplainRfm(const json& model, const CustomerView& view, Explanation& explanation) {
@@ -57,53 +88,6 @@ void ExplainRfm(const json& model, const CustomerView& view, Explanation& explan
                                   metric.letter + " " + std::to_string(score) +
                                   (metric.reversed ? " (fewer days, higher score)" : ""));
   }
-}
-
-Status ExplainRules(const Project& project, store::Connection& conn, const json& model,
-                    const CustomerView& view, Explanation& explanation,
-                    const std::vector<std::pair<std::string, std::string>>& known) {
-  const Dialect& sql = DuckDbDialect();
-  segment::SegmentContext context{
-      conn,
-      sql,
-      sql.QuoteIdentifier(segment::FeaturesTableOf(view.snapshot_id)),
-      view.as_of,
-      "(SELECT segmentation, segment, customer_id FROM memberships WHERE snapshot_id = " +
-          std::to_string(view.snapshot_id) + ")",
-      known,
-      &project};
-  SEG_ASSIGN_OR_RETURN(context.recency_table,
-                       segment::SnapshotRecencyTable(conn, view.snapshot_id));
-  SEG_ASSIGN_OR_RETURN(rules::RuleSchema schema, segment::BuildRuleSchema(context));
-  for (const auto& rule : model["rules"]) {
-    std::string segment = rule["segment"].get<std::string>();
-    Result<rules::CompiledRule> compiled =
-        rules::CompileRule(rule["rule"].get<std::string>(), schema, sql, 1);
-    if (!compiled.ok()) {
-      explanation.reasons.push_back(segment +
-                                    ": rule no longer compiles: " + compiled.status().message());
-      continue;
-    }
-    std::string rows = segment::RuleRowsSql(context, *compiled, /*event_joins=*/false);
-    std::string line = segment + ":";
-    for (const rules::RuleClause& clause : compiled->clauses) {
-      std::vector<store::Value> params = clause.params;
-      params.push_back(view.customer_id);
-      std::string id = "$" + std::to_string(params.size());
-      SEG_ASSIGN_OR_RETURN(store::Rows values,
-                           conn.Query("SELECT " + clause.value_sql + ", coalesce(" +
-                                          clause.holds_sql + ", false) FROM " + rows + " WHERE f." +
-                                          sql.QuoteIdentifier("customer_id") + " = " + id,
-                                      params));
-      if (values.rows.empty()) continue;
-      bool holds = std::get<bool>(values.rows[0][1]);
-      std::string value = store::ToText(values.rows[0][0]);
-      line += std::string(" ") + (holds ? "✓ " : "✗ ") + clause.text + " (" +
-              (value.empty() ? "missing" : value) + ")";
-    }
-    explanation.reasons.push_back(line);
-  }
-  return Status::Ok();
 }
 
 void ExplainJourney(const json& model, const CustomerView& view, Explanation& explanation) {
@@ -137,7 +121,87 @@ void ExplainValue(const json& model, const CustomerView& view, Explanation& expl
   explanation.reasons.push_back((facts.empty() ? "no purchase" : facts) + "; " + rule);
 }
 
+Result<std::vector<ExplainedRule>> CompileRules(
+    const Project& project, store::Connection& conn, const json& model, int64_t snapshot_id,
+    const std::string& as_of, const std::vector<std::pair<std::string, std::string>>& known) {
+  const Dialect& sql = DuckDbDialect();
+  SegmentContext context{conn,
+                         sql,
+                         sql.QuoteIdentifier(FeaturesTableOf(snapshot_id)),
+                         as_of,
+                         "(SELECT segmentation, segment, customer_id FROM memberships WHERE "
+                         "snapshot_id = " +
+                             std::to_string(snapshot_id) + ")",
+                         known,
+                         &project};
+  SEG_ASSIGN_OR_RETURN(context.recency_table, SnapshotRecencyTable(conn, snapshot_id));
+  SEG_ASSIGN_OR_RETURN(rules::RuleSchema schema, BuildRuleSchema(context));
+  std::vector<ExplainedRule> out;
+  for (const auto& rule : model["rules"]) {
+    ExplainedRule explained;
+    explained.segment = rule["segment"].get<std::string>();
+    Result<rules::CompiledRule> compiled =
+        rules::CompileRule(rule["rule"].get<std::string>(), schema, sql, 1);
+    explained.compiles = compiled.ok();
+    if (compiled.ok()) {
+      explained.compiled = std::move(*compiled);
+      explained.rows = RuleRowsSql(context, explained.compiled, /*event_joins=*/false);
+    } else {
+      explained.error = compiled.status().message();
+    }
+    out.push_back(std::move(explained));
+  }
+  return out;
+}
+
+std::string ClauseSql(const ExplainedRule& rule, const rules::RuleClause& clause) {
+  return "SELECT f." + DuckDbDialect().QuoteIdentifier("customer_id") + ", " + clause.value_sql +
+         ", coalesce(" + clause.holds_sql + ", false) FROM " + rule.rows;
+}
+
+std::string RuleLineHead(const ExplainedRule& rule) {
+  if (!rule.compiles) return rule.segment + ": rule no longer compiles: " + rule.error;
+  return rule.segment + ":";
+}
+
+void AppendClause(std::string& line, const rules::RuleClause& clause, bool holds,
+                  std::string_view value) {
+  line += holds ? " ✓ " : " ✗ ";
+  line += clause.text;
+  line += " (";
+  line += value.empty() ? std::string_view("missing") : value;
+  line += ")";
+}
+
+namespace {
+
+// Each rule's clauses for one customer, one statement per clause.
+Status ExplainRules(const Project& project, store::Connection& conn, const json& model,
+                    const CustomerView& view, Explanation& explanation,
+                    const std::vector<std::pair<std::string, std::string>>& known) {
+  SEG_ASSIGN_OR_RETURN(std::vector<ExplainedRule> rules,
+                       CompileRules(project, conn, model, view.snapshot_id, view.as_of, known));
+  for (const ExplainedRule& rule : rules) {
+    std::string line = RuleLineHead(rule);
+    for (const rules::RuleClause& clause : rule.compiled.clauses) {
+      std::vector<store::Value> params = clause.params;
+      params.push_back(view.customer_id);
+      SEG_ASSIGN_OR_RETURN(store::Rows values,
+                           conn.Query(ClauseSql(rule, clause) + " WHERE f." +
+                                          DuckDbDialect().QuoteIdentifier("customer_id") + " = $" +
+                                          std::to_string(params.size()),
+                                      params));
+      if (values.rows.empty()) continue;
+      AppendClause(line, clause, std::get<bool>(values.rows[0][2]),
+                   store::ToText(values.rows[0][1]));
+    }
+    explanation.reasons.push_back(line);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+}  // namespace segment
 
 Result<CustomerView> ExplainCustomer(const Project& project, Workspace& workspace,
                                      const std::string& customer_id) {
@@ -167,21 +231,13 @@ Result<CustomerView> ExplainCustomer(const Project& project, Workspace& workspac
   for (size_t col = 1; col < row.columns.size(); ++col) {
     view.features.emplace_back(row.columns[col], store::ToText(row.rows[0][col]));
   }
-  SEG_ASSIGN_OR_RETURN(store::Rows models,
-                       conn.Query("SELECT segmentation, json FROM models WHERE snapshot_id = $1 "
-                                  "ORDER BY rowid",
-                                  {view.snapshot_id}));
-  std::vector<std::pair<std::string, std::string>> known;
-  for (const auto& model_row : models.rows) {
-    json model = json::parse(store::ToText(model_row[1]), nullptr, false);
-    for (const auto& segment : model.value("segments", json::array())) {
-      known.emplace_back(store::ToText(model_row[0]), segment.get<std::string>());
-    }
-  }
-  for (const auto& model_row : models.rows) {
+  SEG_ASSIGN_OR_RETURN(std::vector<segment::StoredModel> models,
+                       segment::LoadModels(conn, view.snapshot_id));
+  std::vector<std::pair<std::string, std::string>> known = segment::KnownSegments(models);
+  for (const segment::StoredModel& stored : models) {
+    const json& model = stored.model;
     Explanation explanation;
-    explanation.segmentation = store::ToText(model_row[0]);
-    json model = json::parse(store::ToText(model_row[1]), nullptr, false);
+    explanation.segmentation = stored.segmentation;
     explanation.method = model.value("method", "");
     SEG_ASSIGN_OR_RETURN(store::Rows segments,
                          conn.Query("SELECT segment FROM memberships WHERE snapshot_id = $1 AND "
@@ -190,16 +246,15 @@ Result<CustomerView> ExplainCustomer(const Project& project, Workspace& workspac
     for (const auto& segment : segments.rows) {
       explanation.segments.push_back(store::ToText(segment[0]));
     }
-    if (explanation.method == "rfm") ExplainRfm(model, view, explanation);
-    if (explanation.method == "journey") ExplainJourney(model, view, explanation);
-    if (explanation.method == "value") ExplainValue(model, view, explanation);
+    if (explanation.method == "rfm") segment::ExplainRfm(model, view, explanation);
+    if (explanation.method == "journey") segment::ExplainJourney(model, view, explanation);
+    if (explanation.method == "value") segment::ExplainValue(model, view, explanation);
     if (model.contains("clusters")) {
-      SEG_RETURN_IF_ERROR(segment::ExplainCluster(
-          conn, model, sql.QuoteIdentifier(segment::FeaturesTableOf(view.snapshot_id)),
-          view.customer_id, explanation));
+      SEG_RETURN_IF_ERROR(
+          segment::ExplainCluster(conn, model, features, view.customer_id, explanation));
     }
     if (explanation.method == "rules") {
-      SEG_RETURN_IF_ERROR(ExplainRules(project, conn, model, view, explanation, known));
+      SEG_RETURN_IF_ERROR(segment::ExplainRules(project, conn, model, view, explanation, known));
     }
     view.explanations.push_back(std::move(explanation));
   }

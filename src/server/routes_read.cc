@@ -1,5 +1,6 @@
 // Read routes: health, the latest snapshot's segments and profiles, members, one
 // customer, rule previews, snapshots, compare, the report.
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -104,6 +105,16 @@ void Segmentation(State& state, const Request& req, Response& res, const Caller&
   std::optional<json> model = Model(*ws, found->name, res);
   if (!model) return;
   if (model->is_object()) model->erase("projection");
+  // Cluster sizes are aggregates too: those under the minimum are withheld.
+  if (model->is_object() && model->contains("clusters") && (*model)["clusters"].is_array()) {
+    for (json& cluster : (*model)["clusters"]) {
+      if (cluster.is_object() && cluster.value("size", int64_t{0}) < state.project.min_group_size) {
+        cluster = {{"id", cluster.value("id", json())},
+                   {"segment", cluster.value("segment", json())},
+                   {"suppressed", true}};
+      }
+    }
+  }
   json answer = ToJson(*found);
   answer["model"] = *model;
   SendJson(res, 200, answer);
@@ -138,7 +149,8 @@ void Projection(State& state, const Request& req, Response& res, const Caller&) 
   auto ws = state.sessions.Acquire();
   std::optional<json> model = Model(*ws, req.matches[1], res);
   if (!model) return;
-  if (!model->is_object() || !model->contains("projection") || !model->contains("clusters")) {
+  if (!model->is_object() || !(*model)["projection"].is_object() ||
+      !(*model)["clusters"].is_array()) {
     return SendError(res, 400, "not_clusters",
                      "'" + std::string(req.matches[1]) + "' has no cluster projection",
                      "segmentation");
@@ -265,11 +277,26 @@ void Export(State& state, const Request& req, Response& res, const Caller& calle
   for (const std::string& id : *ids) {
     csv << CsvField(id) << ',' << CsvField(segmentation) << ',' << CsvField(segment) << '\n';
   }
-  res.set_header("Content-Disposition", "attachment; filename=\"segment.csv\"");
+  std::string file = segmentation + "-" + segment;
+  for (char& c : file) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
+  }
+  res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".csv\"");
   res.set_content(csv.str(), "text/csv");
 }
 
 void Customer(State& state, const Request& req, Response& res, const Caller&) {
+  const std::string id = req.matches[1];
+  if (state.IsForgotten(id)) return SendError(res, 404, "not_found", "no such customer", "id");
+  if (std::shared_ptr<const LookupIndex> index = state.Lookup()) {
+    std::optional<CustomerView> view = index->Find(id);
+    if (!view) {
+      return SendError(
+          res, 404, "not_found",
+          "no customer '" + id + "' in snapshot " + std::to_string(index->snapshot_id()), "id");
+    }
+    return SendJson(res, 200, ToJson(*view));
+  }
   auto ws = state.sessions.Acquire();
   Result<CustomerView> view = ExplainCustomer(state.project, *ws, req.matches[1]);
   if (!view.ok()) return SendStatus(res, view.status(), "id");

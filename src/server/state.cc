@@ -66,7 +66,24 @@ State::~State() {
 
 Status State::Open() {
   SEG_RETURN_IF_ERROR(sessions.Open(primary, std::max(1, options.sessions)));
-  return tokens.Reload(primary);
+  SEG_RETURN_IF_ERROR(tokens.Reload(primary));
+  return RefreshLookup(primary);
+}
+
+std::shared_ptr<const LookupIndex> State::Lookup() const {
+  std::lock_guard lock(lookup_mutex_);
+  return lookup_;
+}
+
+Status State::RefreshLookup(Workspace& workspace) {
+  if (!options.lookup_index) return Status::Ok();
+  Result<std::shared_ptr<const LookupIndex>> index = LookupIndex::Build(project, workspace);
+  // No snapshot yet: lookups answer 404 from the workspace until a run made one.
+  if (!index.ok() && index.status().code() == StatusCode::kNotFound) return Status::Ok();
+  if (!index.ok()) return index.status().WithContext("building the customer index");
+  std::lock_guard lock(lookup_mutex_);
+  lookup_ = *std::move(index);
+  return Status::Ok();
 }
 
 void State::Forgot(const std::string& customer_id) {
@@ -110,8 +127,12 @@ void State::Execute(int64_t run_id, std::string as_of) {
       });
     };
     SEG_ASSIGN_OR_RETURN(RunReport report, RunSegmentations(project, session, run_options));
-    Update(run_id, [&](RunJob& job) { job.snapshot_id = report.snapshot_id; });
-    return Status::Ok();
+    Update(run_id, [&](RunJob& job) {
+      job.snapshot_id = report.snapshot_id;
+      job.step = "customer index";
+      job.progress = -1;
+    });
+    return RefreshLookup(session);
   }();
   Update(run_id, [&](RunJob& job) {
     job.finished_at = UtcNow();

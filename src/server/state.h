@@ -20,6 +20,7 @@
 #include "segmenta/server.h"
 #include "segmenta/tokens.h"
 #include "segmenta/workspace.h"
+#include "server/lookup.h"
 
 namespace segmenta::server {
 
@@ -82,6 +83,12 @@ class State {
 
   Status Open();
 
+  // The customer index of the latest snapshot; null when disabled or when there is no
+  // snapshot yet.
+  std::shared_ptr<const LookupIndex> Lookup() const;
+  // Rebuilds it from the latest snapshot (at start and after each run).
+  Status RefreshLookup(Workspace& workspace);
+
   // Called after a customer was erased: lookups must not find them any more.
   void Forgot(const std::string& customer_id);
   bool IsForgotten(const std::string& customer_id) const;
@@ -102,6 +109,8 @@ class State {
   void Execute(int64_t run_id, std::string as_of);
   void Update(int64_t run_id, const std::function<void(RunJob&)>& change);
 
+  mutable std::mutex lookup_mutex_;
+  std::shared_ptr<const LookupIndex> lookup_;
   mutable std::shared_mutex forgotten_mutex_;
   std::unordered_set<std::string> forgotten_;
   mutable std::mutex runs_mutex_;
