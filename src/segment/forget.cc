@@ -1,6 +1,7 @@
 // Preview of a rule being written, and erasure of one customer.
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "engine/dialect.h"
 #include "segment/history.h"
@@ -41,19 +42,19 @@ Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
   SEG_ASSIGN_OR_RETURN(rules::CompiledRule compiled, rules::CompileRule(rule, schema, sql, 1));
   std::string rows = segment::RuleRowsSql(context, compiled);
   std::string customer = "f." + sql.QuoteIdentifier("customer_id");
-  SEG_ASSIGN_OR_RETURN(
-      store::Rows result,
-      conn.Query("SELECT " + customer + ", count(*) OVER () FROM " + rows + " WHERE " +
-                     compiled.sql + " ORDER BY 1 LIMIT " + std::to_string(std::max(sample, 1)),
-                 compiled.params));
+  // One pass: the count and the smallest ids (a top-n, not a sort of every match).
+  SEG_ASSIGN_OR_RETURN(store::Rows result,
+                       conn.Query("SELECT count(*), CAST(to_json(min(" + customer + ", " +
+                                      std::to_string(std::max(sample, 1)) + ")) AS VARCHAR) FROM " +
+                                      rows + " WHERE " + compiled.sql,
+                                  compiled.params));
   RulePreview preview;
   SEG_ASSIGN_OR_RETURN(preview.base,
                        conn.QueryInt("SELECT count(*) FROM " + context.features_table));
-  for (const auto& row : result.rows) {
-    preview.customers = std::get<int64_t>(row[1]);
-    if (static_cast<int>(preview.sample.size()) < sample) {
-      preview.sample.push_back(store::ToText(row[0]));
-    }
+  preview.customers = std::get<int64_t>(result.rows.at(0)[0]);
+  nlohmann::json ids = nlohmann::json::parse(store::ToText(result.rows[0][1]), nullptr, false);
+  for (const auto& id : ids.is_array() ? ids : nlohmann::json::array()) {
+    if (static_cast<int>(preview.sample.size()) < sample) preview.sample.push_back(id);
   }
   preview.milliseconds =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
