@@ -39,9 +39,10 @@ std::vector<Route> AllRoutes() {
   return routes;
 }
 
+// One write per line, so that lines of concurrent requests never interleave.
 void LogToStderr(const std::string& line) {
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fputc('\n', stderr);
+  std::string whole = line + '\n';
+  std::fwrite(whole.data(), 1, whole.size(), stderr);
 }
 
 const char* ErrorCode(int status) {
