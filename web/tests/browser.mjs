@@ -414,14 +414,14 @@ async function customer(page, code, id) {
   ok((await page.locator('[data-testid="reasons"] li').count()) > 5, 'reasons listed');
   await shot(page, `${code}-6-customer`);
 
-  // An unknown id: the server's message, which names the closest id.
+  // An unknown id: the server's message, which names the id asked for.
   expecting([[404, /\/v1\/customers\//]]);
   const unknown = id.replace(/^(\D*)0+/, '$1');
   await page.getByTestId('customer-input').fill(unknown);
   await page.getByTestId('customer-submit').click();
   await page.getByTestId('customer-error').waitFor({ timeout: TIMEOUT });
   const error = await text(page, 'customer-error');
-  ok(error.includes(id), `404 message names the closest id: "${error}"`);
+  ok(error.includes(unknown), `404 message names the unknown id: "${error}"`);
   expecting([]);
 }
 
