@@ -36,7 +36,7 @@
 
 namespace segmenta::server {
 
-struct LookupData;  // what the index holds; defined in lookup.cc
+struct LookupData;  // what the index holds; defined in lookup_data.h
 
 class LookupIndex {
  public:
