@@ -1,7 +1,7 @@
-// Pieces every page uses: headings, errors, the segment sizes table and bar chart.
+// Pieces every page uses: headings, errors, tables, figures, the segment sizes table and bar chart.
 import { ApiError, isAbort } from './api';
 import { drawChart } from './charts';
-import { h, routeHref } from './dom';
+import { h, routeHref, type Attrs, type Child } from './dom';
 import { fmtInt, fmtMoney, fmtPct, t } from './i18n';
 import type { MessageKey } from './i18n';
 import type { SegmentSize, Token } from './types';
@@ -76,46 +76,106 @@ export function numberCell(text: string, value?: number | null, testid?: string)
   return h('td', { class: 'num', 'data-value': value ?? undefined, 'data-testid': testid }, text);
 }
 
+// A page of cards whose charts are drawn once the cards are in the document: the title,
+// then what `build` returns (or the error), then every function `build` put in `draws`.
+export async function chartPage(
+  ctx: PageContext,
+  title: HTMLElement,
+  build: (draws: Array<() => void>) => Promise<Node | Node[] | null>,
+): Promise<void> {
+  const body = h('div');
+  ctx.root.append(title, body);
+  const draws: Array<() => void> = [];
+  await fill(body, () => build(draws));
+  if (!ctx.signal.aborted) for (const draw of draws) draw();
+}
+
+// One figure of a <dl class="figures">: label, shown value, and the raw value as data-value.
+export function figure(label: string, value: string, testid: string, raw?: string | number): HTMLElement {
+  return h(
+    'div',
+    { class: 'figure' },
+    h('dt', null, label),
+    h('dd', { 'data-testid': testid, 'data-value': raw }, value),
+  );
+}
+
+// A column of dataTable: its header text (none: an empty <th> with no scope) and whether
+// it holds numbers (right-aligned, class "num").
+export interface Column {
+  label?: string;
+  numeric?: boolean;
+}
+
+// A row of dataTable: its cells, or its cells with attributes for the <tr>.
+export type TableRow = Child[] | { attrs?: Attrs | null; cells: Child[] };
+
+// The row's header cell, <th scope="row">.
+export function rowHeader(...content: Child[]): HTMLElement {
+  return h('th', { scope: 'row' }, content);
+}
+
+// <table class="data"> with a header row of columns (left out when columns is null) and
+// a body of rows; attrs go on the table (a class of their own replaces "data").
+export function dataTable(
+  columns: Array<Column | null | false> | null,
+  rows: TableRow[],
+  attrs?: Attrs | null,
+): HTMLTableElement {
+  const head = columns
+    ? h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          columns.map((column) =>
+            !column
+              ? null
+              : column.label === undefined
+                ? h('th', null)
+                : h('th', { scope: 'col', class: column.numeric ? 'num' : undefined }, column.label),
+          ),
+        ),
+      )
+    : null;
+  const body = h(
+    'tbody',
+    null,
+    rows.map((row) => (Array.isArray(row) ? h('tr', null, row) : h('tr', row.attrs ?? null, row.cells))),
+  );
+  return h('table', { class: 'data', ...attrs }, head, body);
+}
+
 // Segment, customers, share, revenue; a suppressed segment says so across the columns.
 export function sizesTable(segmentation: string, segments: SegmentSize[]): HTMLElement {
-  const rows = segments.map((size) =>
-    h(
-      'tr',
-      { 'data-testid': 'segment-row', 'data-segment': size.segment },
-      h(
-        'th',
-        { scope: 'row' },
-        h(
-          'a',
-          { href: segmentHref(segmentation, size.segment), 'data-testid': 'segment-link' },
-          size.segment,
+  return dataTable(
+    [
+      { label: t('table.segment') },
+      { label: t('table.customers'), numeric: true },
+      { label: t('table.share'), numeric: true },
+      { label: t('table.revenue'), numeric: true },
+    ],
+    segments.map((size) => ({
+      attrs: { 'data-testid': 'segment-row', 'data-segment': size.segment },
+      cells: [
+        rowHeader(
+          h(
+            'a',
+            { href: segmentHref(segmentation, size.segment), 'data-testid': 'segment-link' },
+            size.segment,
+          ),
         ),
-      ),
-      size.suppressed
-        ? h('td', { colspan: 3 }, suppressedText())
-        : [
-            numberCell(fmtInt(size.customers), size.customers, 'segment-customers'),
-            numberCell(fmtPct(size.share), size.share, 'segment-share'),
-            numberCell(fmtMoney(size.revenue), size.revenue),
-          ],
-    ),
-  );
-  return h(
-    'table',
-    { class: 'data', 'data-testid': 'sizes-table' },
-    h(
-      'thead',
-      null,
-      h(
-        'tr',
-        null,
-        h('th', { scope: 'col' }, t('table.segment')),
-        h('th', { scope: 'col', class: 'num' }, t('table.customers')),
-        h('th', { scope: 'col', class: 'num' }, t('table.share')),
-        h('th', { scope: 'col', class: 'num' }, t('table.revenue')),
-      ),
-    ),
-    h('tbody', null, rows),
+        size.suppressed
+          ? h('td', { colspan: 3 }, suppressedText())
+          : [
+              numberCell(fmtInt(size.customers), size.customers, 'segment-customers'),
+              numberCell(fmtPct(size.share), size.share, 'segment-share'),
+              numberCell(fmtMoney(size.revenue), size.revenue),
+            ],
+      ],
+    })),
+    { 'data-testid': 'sizes-table' },
   );
 }
 

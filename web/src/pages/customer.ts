@@ -3,7 +3,16 @@ import { api, ApiError } from '../api';
 import { h, routeHref } from '../dom';
 import { fmtDate, fmtFeature, t } from '../i18n';
 import type { Customer } from '../types';
-import { errorBox, fill, pageTitle, segmentHref, segmentationHref, type PageContext } from '../ui';
+import {
+  dataTable,
+  errorBox,
+  fill,
+  pageTitle,
+  rowHeader,
+  segmentHref,
+  segmentationHref,
+  type PageContext,
+} from '../ui';
 
 export async function customerPage(ctx: PageContext): Promise<void> {
   const id = ctx.params[0] ?? '';
@@ -116,30 +125,12 @@ function customerView(customer: Customer): HTMLElement {
 }
 
 function featuresTable(features: Record<string, string>): HTMLElement {
-  return h(
-    'table',
-    { class: 'data', 'data-testid': 'features-table' },
-    h(
-      'thead',
-      null,
-      h(
-        'tr',
-        null,
-        h('th', { scope: 'col' }, t('table.feature')),
-        h('th', { scope: 'col', class: 'num' }, t('table.value')),
-      ),
-    ),
-    h(
-      'tbody',
-      null,
-      Object.entries(features).map(([name, value]) =>
-        h(
-          'tr',
-          null,
-          h('th', { scope: 'row' }, h('code', null, name)),
-          h('td', { class: 'num', 'data-value': value }, fmtFeature(value)),
-        ),
-      ),
-    ),
+  return dataTable(
+    [{ label: t('table.feature') }, { label: t('table.value'), numeric: true }],
+    Object.entries(features).map(([name, value]) => [
+      rowHeader(h('code', null, name)),
+      h('td', { class: 'num', 'data-value': value }, fmtFeature(value)),
+    ]),
+    { 'data-testid': 'features-table' },
   );
 }

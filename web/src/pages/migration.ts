@@ -7,20 +7,19 @@ import { fmtDate, fmtInt, fmtMoney, t } from '../i18n';
 import type { Comparison, Migration, SizeDrift, Snapshot } from '../types';
 import {
   chartBox,
-  fill,
+  chartPage,
+  dataTable,
   message,
   numberCell,
   pageTitle,
+  rowHeader,
   segmentHref,
   suppressedText,
   type PageContext,
 } from '../ui';
 
 export async function migrationPage(ctx: PageContext): Promise<void> {
-  const body = h('div');
-  ctx.root.append(pageTitle(t('migration.title')), body);
-  const draws: Array<() => void> = [];
-  await fill(body, async () => {
+  await chartPage(ctx, pageTitle(t('migration.title')), async (draws) => {
     const { snapshots } = await api.snapshots(ctx.signal);
     if (snapshots.length < 2) return message('migration.need_two', 'migration-need-two');
     const [a, b] = chosenPair(ctx.query, snapshots);
@@ -32,7 +31,6 @@ export async function migrationPage(ctx: PageContext): Promise<void> {
       ...comparison.segmentations.map((item) => segmentationSection(item, draws)),
     ];
   });
-  if (!ctx.signal.aborted) for (const draw of draws) draw();
 }
 
 // ?a=&b= from the address, else the two latest snapshots.
@@ -177,35 +175,23 @@ function driftTable(segmentation: string, sizes: SizeDrift[]): HTMLElement {
           t('common.suppressed_short'),
         )
       : numberCell(fmtInt(value), value);
-  return h(
-    'table',
-    { class: 'data', 'data-testid': `drift-table-${segmentation}` },
-    h(
-      'thead',
-      null,
-      h(
-        'tr',
-        null,
-        h('th', { scope: 'col' }, t('table.segment')),
-        h('th', { scope: 'col', class: 'num' }, t('migration.size_a')),
-        h('th', { scope: 'col', class: 'num' }, t('migration.size_b')),
-        h('th', { scope: 'col', class: 'num' }, t('migration.gained')),
-        h('th', { scope: 'col', class: 'num' }, t('migration.lost')),
-      ),
-    ),
-    h(
-      'tbody',
-      null,
-      sizes.map((size) =>
-        h(
-          'tr',
-          { 'data-testid': 'drift-row' },
-          h('th', { scope: 'row' }, h('a', { href: segmentHref(segmentation, size.segment) }, size.segment)),
-          size.suppressed
-            ? h('td', { colspan: 4 }, suppressedText())
-            : [count(size.a), count(size.b), flow(size.gained), flow(size.lost)],
-        ),
-      ),
-    ),
+  return dataTable(
+    [
+      { label: t('table.segment') },
+      { label: t('migration.size_a'), numeric: true },
+      { label: t('migration.size_b'), numeric: true },
+      { label: t('migration.gained'), numeric: true },
+      { label: t('migration.lost'), numeric: true },
+    ],
+    sizes.map((size) => ({
+      attrs: { 'data-testid': 'drift-row' },
+      cells: [
+        rowHeader(h('a', { href: segmentHref(segmentation, size.segment) }, size.segment)),
+        size.suppressed
+          ? h('td', { colspan: 4 }, suppressedText())
+          : [count(size.a), count(size.b), flow(size.gained), flow(size.lost)],
+      ],
+    })),
+    { 'data-testid': `drift-table-${segmentation}` },
   );
 }

@@ -5,7 +5,8 @@ import { DASH, fmtDate, fmtDateTime, fmtInt, fmtSeconds, t } from '../i18n';
 import type { Overview, SegmentationSizes, Warning } from '../types';
 import {
   chartBox,
-  fill,
+  chartPage,
+  figure,
   pageTitle,
   segmentHref,
   segmentationHref,
@@ -15,24 +16,11 @@ import {
 } from '../ui';
 
 export async function overviewPage(ctx: PageContext): Promise<void> {
-  const body = h('div');
-  ctx.root.append(pageTitle(t('overview.title')), body);
-  const draws: Array<() => void> = [];
-  await fill(body, async () => {
+  await chartPage(ctx, pageTitle(t('overview.title')), async (draws) => {
     const overview = await api.overview(ctx.signal);
     const cards = overview.segmentations.map((segmentation) => segmentationCard(segmentation, draws));
     return [snapshotCard(overview), healthSection(overview.health), ...cards];
   });
-  if (!ctx.signal.aborted) for (const draw of draws) draw();
-}
-
-function figure(label: string, value: string, testid: string, raw?: string | number): HTMLElement {
-  return h(
-    'div',
-    { class: 'figure' },
-    h('dt', null, label),
-    h('dd', { 'data-testid': testid, 'data-value': raw }, value),
-  );
 }
 
 function snapshotCard(overview: Overview): HTMLElement {

@@ -6,10 +6,13 @@ import type { Members, NumberSummary, Profile } from '../types';
 import {
   canSeeCustomers,
   customerHref,
+  dataTable,
   errorBox,
+  figure,
   fill,
   numberCell,
   pageTitle,
+  rowHeader,
   segmentationHref,
   suppressedText,
   type PageContext,
@@ -77,15 +80,6 @@ function profileCard(profile: Profile): HTMLElement {
   );
 }
 
-function figure(label: string, value: string, testid: string, raw?: number): HTMLElement {
-  return h(
-    'div',
-    { class: 'figure' },
-    h('dt', null, label),
-    h('dd', { 'data-testid': testid, 'data-value': raw }, value),
-  );
-}
-
 function playBlock(play: Profile['play']): HTMLElement | null {
   if (!play) return null;
   const name = typeof play === 'string' ? play : play.name;
@@ -105,35 +99,18 @@ function distinguishingSection(profile: Profile): HTMLElement | null {
   const rows = features.map((item) => {
     const bar = h('span', { class: item.difference < 0 ? 'bar negative' : 'bar' });
     bar.style.width = `${(Math.abs(item.difference) / widest) * 100}%`;
-    return h(
-      'tr',
-      null,
-      h('th', { scope: 'row' }, h('code', null, item.feature)),
+    return [
+      rowHeader(h('code', null, item.feature)),
       numberCell(t('profile.sd', { value: fmtSigned(item.difference) }), item.difference),
       h('td', { class: 'bar-cell', 'aria-hidden': 'true' }, bar),
-    );
+    ];
   });
   return h(
     'section',
     { class: 'card', 'data-testid': 'profile-distinguishing' },
     h('h2', null, t('profile.distinguishing')),
     h('p', { class: 'muted' }, t('profile.distinguishing_help')),
-    h(
-      'table',
-      { class: 'data' },
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          h('th', { scope: 'col' }, t('table.feature')),
-          h('th', { scope: 'col', class: 'num' }, t('profile.difference')),
-          h('th', null),
-        ),
-      ),
-      h('tbody', null, rows),
-    ),
+    dataTable([{ label: t('table.feature') }, { label: t('profile.difference'), numeric: true }, {}], rows),
   );
 }
 
@@ -144,33 +121,17 @@ function categoriesSection(profile: Profile): HTMLElement | null {
     'section',
     { class: 'card', 'data-testid': 'profile-categories' },
     h('h2', null, t('profile.categories')),
-    h(
-      'table',
-      { class: 'data' },
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          h('th', { scope: 'col' }, t('profile.category')),
-          h('th', { scope: 'col', class: 'num' }, t('profile.category_share')),
-          h('th', { scope: 'col', class: 'num' }, t('profile.lift')),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        categories.map((item) =>
-          h(
-            'tr',
-            null,
-            h('th', { scope: 'row' }, item.category),
-            numberCell(fmtPct(item.share), item.share),
-            numberCell(fmtFixed(item.lift, 2), item.lift),
-          ),
-        ),
-      ),
+    dataTable(
+      [
+        { label: t('profile.category') },
+        { label: t('profile.category_share'), numeric: true },
+        { label: t('profile.lift'), numeric: true },
+      ],
+      categories.map((item) => [
+        rowHeader(item.category),
+        numberCell(fmtPct(item.share), item.share),
+        numberCell(fmtFixed(item.lift, 2), item.lift),
+      ]),
     ),
   );
 }
@@ -197,31 +158,12 @@ function numbersSection(profile: Profile): HTMLElement | null {
     h(
       'div',
       { class: 'scroll' },
-      h(
-        'table',
-        { class: 'data' },
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', { scope: 'col' }, t('table.feature')),
-            columns.map(([, label]) => h('th', { scope: 'col', class: 'num' }, label)),
-          ),
-        ),
-        h(
-          'tbody',
-          null,
-          numbers.map(([feature, summary]) =>
-            h(
-              'tr',
-              null,
-              h('th', { scope: 'row' }, h('code', null, feature)),
-              columns.map(([key]) => cell(summary, key)),
-            ),
-          ),
-        ),
+      dataTable(
+        [{ label: t('table.feature') }, ...columns.map(([, label]) => ({ label, numeric: true }))],
+        numbers.map(([feature, summary]) => [
+          rowHeader(h('code', null, feature)),
+          columns.map(([key]) => cell(summary, key)),
+        ]),
       ),
     ),
   );
@@ -319,17 +261,12 @@ function membersTable(ctx: PageContext, slot: HTMLElement, page: Members): HTMLE
       ),
       next,
     ),
-    h(
-      'table',
+    dataTable(
+      [{ label: t('table.customer_id') }],
+      page.customers.map((id) => [
+        h('td', null, h('a', { href: customerHref(id), 'data-testid': 'member-id' }, id)),
+      ]),
       { class: 'data members', 'data-testid': 'members-table' },
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('table.customer_id')))),
-      h(
-        'tbody',
-        null,
-        page.customers.map((id) =>
-          h('tr', null, h('td', null, h('a', { href: customerHref(id), 'data-testid': 'member-id' }, id))),
-        ),
-      ),
     ),
   );
 }

@@ -2,24 +2,31 @@
 // components (cluster methods), and the stored model's main figures.
 import { api } from '../api';
 import { drawChart, PALETTE } from '../charts';
-import { escapeHtml, h, routeHref } from '../dom';
+import { escapeHtml, h, routeHref, type Child } from '../dom';
 import { fmtInt, fmtNum, t } from '../i18n';
 import type { Grid, Projection, SegmentationDetail } from '../types';
-import { chartBox, fill, message, pageTitle, sizesChart, sizesTable, type PageContext } from '../ui';
+import {
+  chartBox,
+  chartPage,
+  dataTable,
+  fill,
+  message,
+  pageTitle,
+  rowHeader,
+  sizesChart,
+  sizesTable,
+  type PageContext,
+} from '../ui';
 
 export async function segmentationPage(ctx: PageContext): Promise<void> {
   const [name] = ctx.params;
   const breadcrumb = h('p', { class: 'breadcrumb' }, h('a', { href: routeHref() }, t('nav.overview')));
-  const body = h('div');
-  ctx.root.append(pageTitle(name, breadcrumb), body);
-  const draws: Array<() => void> = [];
   let detail: SegmentationDetail | null = null;
-  await fill(body, async () => {
+  await chartPage(ctx, pageTitle(name, breadcrumb), async (draws) => {
     detail = await api.segmentation(name, ctx.signal);
     return sections(detail, draws);
   });
   if (ctx.signal.aborted || !detail) return;
-  for (const draw of draws) draw();
   const shown: SegmentationDetail = detail;
   if (shown.method === 'rfm') await drawGrid(ctx, shown);
   if (hasClusters(shown)) await drawProjection(ctx, shown);
@@ -82,20 +89,34 @@ function sections(detail: SegmentationDetail, draws: Array<() => void>): HTMLEle
   return out;
 }
 
+// The slot a section left for a chart (data-testid), its chart box and the chart's data;
+// null when there is no such slot, the request failed (the error then fills the slot) or
+// the page was left.
+async function chartData<T>(
+  ctx: PageContext,
+  slotTestid: string,
+  load: () => Promise<T>,
+): Promise<{ slot: HTMLElement; box: HTMLElement; data: T } | null> {
+  const slot = ctx.root.querySelector<HTMLElement>(`[data-testid="${slotTestid}"]`);
+  const box = slot?.querySelector<HTMLElement>('.chart');
+  if (!slot || !box) return null;
+  let data: T;
+  try {
+    data = await load();
+  } catch (error) {
+    await fill(slot, () => Promise.reject(error));
+    return null;
+  }
+  if (ctx.signal.aborted) return null;
+  return { slot, box, data };
+}
+
 // ---- RFM grid ------------------------------------------------------------------------
 
 async function drawGrid(ctx: PageContext, detail: SegmentationDetail): Promise<void> {
-  const slot = ctx.root.querySelector<HTMLElement>('[data-testid="grid-slot"]');
-  const box = slot?.querySelector<HTMLElement>('.chart');
-  if (!slot || !box) return;
-  let grid: Grid;
-  try {
-    grid = await api.grid(detail.name, ctx.signal);
-  } catch (error) {
-    await fill(slot, () => Promise.reject(error));
-    return;
-  }
-  if (ctx.signal.aborted) return;
+  const loaded = await chartData<Grid>(ctx, 'grid-slot', () => api.grid(detail.name, ctx.signal));
+  if (!loaded) return;
+  const { box, data: grid } = loaded;
   const bins = grid.bins;
   const scores = Array.from({ length: bins }, (_, index) => index + 1);
   const cells = grid.cells.map((cell) => ({
@@ -170,17 +191,11 @@ async function drawGrid(ctx: PageContext, detail: SegmentationDetail): Promise<v
 // ---- cluster projection -------------------------------------------------------------
 
 async function drawProjection(ctx: PageContext, detail: SegmentationDetail): Promise<void> {
-  const slot = ctx.root.querySelector<HTMLElement>('[data-testid="projection-slot"]');
-  const box = slot?.querySelector<HTMLElement>('.chart');
-  if (!slot || !box) return;
-  let projection: Projection;
-  try {
-    projection = await api.projection(detail.name, ctx.signal);
-  } catch (error) {
-    await fill(slot, () => Promise.reject(error));
-    return;
-  }
-  if (ctx.signal.aborted) return;
+  const loaded = await chartData<Projection>(ctx, 'projection-slot', () =>
+    api.projection(detail.name, ctx.signal),
+  );
+  if (!loaded) return;
+  const { slot, box, data: projection } = loaded;
   if (!projection.points.length) {
     slot.replaceChildren(message('segmentation.projection_empty'));
     return;
@@ -267,41 +282,34 @@ function modelSection(detail: SegmentationDetail): HTMLElement | null {
   );
 }
 
+// One part of the model card: a sub-heading and what it shows.
+function modelPart(title: string, ...content: Child[]): HTMLElement {
+  return h('div', null, h('h3', null, title), content);
+}
+
 function thresholdsTable(thresholds: unknown): HTMLElement | null {
   if (!thresholds || typeof thresholds !== 'object') return null;
   const rows = Object.entries(thresholds as Record<string, unknown>).filter(([, values]) =>
     Array.isArray(values),
   );
   if (!rows.length) return null;
-  return h(
-    'div',
-    null,
-    h('h3', null, t('segmentation.thresholds')),
-    h(
-      'table',
-      { class: 'data', 'data-testid': 'thresholds' },
-      h(
-        'tbody',
-        null,
-        rows.map(([feature, values]) =>
-          h(
-            'tr',
-            null,
-            h('th', { scope: 'row' }, h('code', null, feature)),
-            (values as number[]).map((value) => h('td', { class: 'num' }, fmtNum(value, 2))),
-          ),
-        ),
-      ),
+  return modelPart(
+    t('segmentation.thresholds'),
+    dataTable(
+      null,
+      rows.map(([feature, values]) => [
+        rowHeader(h('code', null, feature)),
+        (values as number[]).map((value) => h('td', { class: 'num' }, fmtNum(value, 2))),
+      ]),
+      { 'data-testid': 'thresholds' },
     ),
   );
 }
 
 function rulesList(rules: unknown): HTMLElement | null {
   if (!Array.isArray(rules) || !rules.length) return null;
-  return h(
-    'div',
-    null,
-    h('h3', null, t('segmentation.rules')),
+  return modelPart(
+    t('segmentation.rules'),
     h(
       'dl',
       { class: 'rules', 'data-testid': 'rules' },
@@ -326,44 +334,30 @@ function kSearchTable(model: Record<string, unknown>): HTMLElement | null {
   if (!Array.isArray(search) || !search.length) return null;
   const chosen = typeof model.k === 'number' ? model.k : undefined;
   const hasBic = (search as KFigures[]).some((row) => typeof row.bic === 'number');
-  return h(
-    'div',
-    null,
-    h('h3', null, t('segmentation.k_search')),
+  return modelPart(
+    t('segmentation.k_search'),
     typeof model.k_chosen_by === 'string'
       ? h('p', { class: 'muted' }, t('segmentation.k_chosen', { k: fmtInt(chosen) }), ' ', model.k_chosen_by)
       : null,
-    h(
-      'table',
-      { class: 'data', 'data-testid': 'k-search' },
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          h('th', { scope: 'col' }, 'k'),
-          h('th', { scope: 'col', class: 'num' }, t('segmentation.silhouette')),
-          h('th', { scope: 'col', class: 'num' }, 'Calinski–Harabasz'),
-          h('th', { scope: 'col', class: 'num' }, 'Davies–Bouldin'),
-          hasBic ? h('th', { scope: 'col', class: 'num' }, 'BIC') : null,
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        (search as KFigures[]).map((row) =>
-          h(
-            'tr',
-            { class: row.k === chosen ? 'chosen' : undefined },
-            h('th', { scope: 'row' }, fmtInt(row.k)),
-            h('td', { class: 'num' }, fmtNum(row.silhouette, 3)),
-            h('td', { class: 'num' }, fmtNum(row.calinski_harabasz, 1)),
-            h('td', { class: 'num' }, fmtNum(row.davies_bouldin, 3)),
-            hasBic ? h('td', { class: 'num' }, fmtNum(row.bic, 1)) : null,
-          ),
-        ),
-      ),
+    dataTable(
+      [
+        { label: 'k' },
+        { label: t('segmentation.silhouette'), numeric: true },
+        { label: 'Calinski–Harabasz', numeric: true },
+        { label: 'Davies–Bouldin', numeric: true },
+        hasBic && { label: 'BIC', numeric: true },
+      ],
+      (search as KFigures[]).map((row) => ({
+        attrs: { class: row.k === chosen ? 'chosen' : undefined },
+        cells: [
+          rowHeader(fmtInt(row.k)),
+          h('td', { class: 'num' }, fmtNum(row.silhouette, 3)),
+          h('td', { class: 'num' }, fmtNum(row.calinski_harabasz, 1)),
+          h('td', { class: 'num' }, fmtNum(row.davies_bouldin, 3)),
+          hasBic ? h('td', { class: 'num' }, fmtNum(row.bic, 1)) : null,
+        ],
+      })),
+      { 'data-testid': 'k-search' },
     ),
   );
 }
@@ -382,10 +376,8 @@ function parametersList(model: Record<string, unknown>): HTMLElement | null {
     if (Array.isArray(value)) return value.map(show).join(', ');
     return String(value);
   };
-  return h(
-    'div',
-    null,
-    h('h3', null, t('segmentation.parameters')),
+  return modelPart(
+    t('segmentation.parameters'),
     h(
       'dl',
       { class: 'parameters', 'data-testid': 'parameters' },
