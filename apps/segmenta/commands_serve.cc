@@ -13,18 +13,6 @@
 #endif
 
 namespace segmenta::cli {
-namespace {
-
-nlohmann::json TokenJson(const TokenInfo& token) {
-  return {{"token_id", token.token_id},
-          {"role", RoleName(token.role)},
-          {"name", token.name},
-          {"created_at", token.created_at},
-          {"expires_at", token.expires_at},
-          {"revoked_at", token.revoked_at}};
-}
-
-}  // namespace
 
 int RunServe(const GlobalFlags& global, const ServeFlags& flags, const Output& out) {
   // SIGTERM and SIGINT are taken by a thread that stops the server cleanly. Blocked
@@ -83,7 +71,7 @@ int RunToken(const GlobalFlags& global, const TokenFlags& flags, const Output& o
     Result<NewToken> made = CreateToken(ws, *role, flags.name, flags.expires_days, "cli");
     if (!made.ok()) return Fail(out, made.status());
     if (out.json) {
-      nlohmann::json json = TokenJson(made->info);
+      nlohmann::json json = ToJson(made->info);
       json["ok"] = true;
       json["token"] = made->secret;
       PrintJson(json);
@@ -98,7 +86,7 @@ int RunToken(const GlobalFlags& global, const TokenFlags& flags, const Output& o
     Result<TokenInfo> revoked = RevokeToken(ws, flags.id, "cli");
     if (!revoked.ok()) return Fail(out, revoked.status());
     if (out.json) {
-      PrintJson({{"ok", true}, {"token", TokenJson(*revoked)}});
+      PrintJson({{"ok", true}, {"token", ToJson(*revoked)}});
     } else {
       std::cout << "Revoked token " << revoked->token_id << " at " << revoked->revoked_at
                 << " UTC\n";
@@ -109,7 +97,7 @@ int RunToken(const GlobalFlags& global, const TokenFlags& flags, const Output& o
   if (!tokens.ok()) return Fail(out, tokens.status());
   if (out.json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const TokenInfo& token : *tokens) list.push_back(TokenJson(token));
+    for (const TokenInfo& token : *tokens) list.push_back(ToJson(token));
     PrintJson({{"ok", true}, {"tokens", list}});
     return 0;
   }

@@ -11,6 +11,7 @@
 #define SEGMENTA_TOKENS_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,10 @@ Result<std::vector<TokenInfo>> ListTokens(Workspace& workspace);
 // NotFound for an unknown id; revoking twice keeps the first time.
 Result<TokenInfo> RevokeToken(Workspace& workspace, const std::string& token_id,
                               const std::string& actor);
+
+// The token's public face as JSON (token_id, role, name, created_at, expires_at and
+// revoked_at, null when unset): never the secret or its hash.
+nlohmann::json ToJson(const TokenInfo& token);
 
 // The hash a token is stored under.
 std::string HashToken(std::string_view secret);

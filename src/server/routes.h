@@ -31,9 +31,6 @@ struct Route {
   Handler handler;
 };
 
-// The public face of a token (never its hash).
-nlohmann::json TokenToJson(const TokenInfo& token);
-
 std::vector<Route> ReadRoutes();   // routes_read.cc: aggregates, members, customers
 std::vector<Route> WriteRoutes();  // routes_write.cc: runs, events, erasure, tokens
 

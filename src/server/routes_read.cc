@@ -40,7 +40,7 @@ void Version(State& state, const Request&, Response& res, const Caller&) {
 }
 
 void Me(State&, const Request&, Response& res, const Caller& caller) {
-  SendJson(res, 200, TokenToJson(caller.token));
+  SendJson(res, 200, ToJson(caller.token));
 }
 
 // The latest snapshot's sizes, or an answer already sent.
@@ -401,16 +401,6 @@ std::vector<Route> ReadRoutes() {
       {"GET", "/v1/compare", Role::kViewer, Compare},
       {"GET", "/v1/report", Role::kViewer, Report},
   };
-}
-
-json TokenToJson(const TokenInfo& token) {
-  auto text_or_null = [](const std::string& text) { return text.empty() ? json() : json(text); };
-  return {{"token_id", token.token_id},
-          {"role", RoleName(token.role)},
-          {"name", token.name},
-          {"created_at", token.created_at},
-          {"expires_at", text_or_null(token.expires_at)},
-          {"revoked_at", text_or_null(token.revoked_at)}};
 }
 
 }  // namespace segmenta::server

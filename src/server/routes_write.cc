@@ -198,7 +198,7 @@ void ListTokens(State& state, const Request&, Response& res, const Caller&) {
   Result<std::vector<TokenInfo>> tokens = segmenta::ListTokens(*ws);
   if (!tokens.ok()) return SendStatus(res, tokens.status());
   json list = json::array();
-  for (const TokenInfo& token : *tokens) list.push_back(TokenToJson(token));
+  for (const TokenInfo& token : *tokens) list.push_back(ToJson(token));
   SendJson(res, 200, {{"tokens", list}});
 }
 
@@ -227,7 +227,7 @@ void CreateToken(State& state, const Request& req, Response& res, const Caller& 
   if (!made.ok()) return SendStatus(res, made.status());
   Status reloaded = state.tokens.Reload(*ws);
   if (!reloaded.ok()) return SendStatus(res, reloaded);
-  json answer = TokenToJson(made->info);
+  json answer = ToJson(made->info);
   answer["token"] = made->secret;
   SendJson(res, 201, answer);
 }
@@ -239,7 +239,7 @@ void RevokeToken(State& state, const Request& req, Response& res, const Caller& 
   if (!revoked.ok()) return SendStatus(res, revoked.status(), "token_id");
   Status reloaded = state.tokens.Reload(*ws);
   if (!reloaded.ok()) return SendStatus(res, reloaded);
-  SendJson(res, 200, TokenToJson(*revoked));
+  SendJson(res, 200, ToJson(*revoked));
 }
 
 }  // namespace

@@ -64,6 +64,18 @@ Result<Role> ParseRole(std::string_view name) {
 
 std::string HashToken(std::string_view secret) { return Sha256Hex(secret); }
 
+nlohmann::json ToJson(const TokenInfo& token) {
+  auto text_or_null = [](const std::string& text) {
+    return text.empty() ? nlohmann::json() : nlohmann::json(text);
+  };
+  return {{"token_id", token.token_id},
+          {"role", RoleName(token.role)},
+          {"name", token.name},
+          {"created_at", token.created_at},
+          {"expires_at", text_or_null(token.expires_at)},
+          {"revoked_at", text_or_null(token.revoked_at)}};
+}
+
 Result<NewToken> CreateToken(Workspace& workspace, Role role, const std::string& name,
                              int expires_days, const std::string& actor) {
   if (name.size() > 100) return Status::InvalidArgument("a token name has at most 100 characters");
