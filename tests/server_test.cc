@@ -398,6 +398,9 @@ TEST_F(ServerTest, EventsAreCheckedLikeIngestAndAppended) {
   EXPECT_EQ(reasons[3], "unknown customer") << report;
   EXPECT_TRUE(reasons[4].find("not a number") != std::string::npos) << report;
   EXPECT_EQ(report["appended"], 1);
+  // No copy of the batch is left behind where erasure could not reach it.
+  std::error_code error;
+  EXPECT_TRUE(std::filesystem::is_empty(project_->workspace / "api", error)) << error.message();
   EXPECT_EQ(Post("/v1/events", R"({"events": "x"})", Role::kAdmin)->status, 400);
   EXPECT_EQ(Post("/v1/events", R"({"events": []})", Role::kAnalyst)->status, 403);
 }

@@ -211,9 +211,10 @@ void Profile(State& state, const Request& req, Response& res, const Caller&) {
   SendJson(res, 200, answer);
 }
 
-std::optional<std::vector<std::string>> Members(State& state, Workspace& ws, const Request& req,
-                                                Response& res, const std::string& at) {
-  if (!FindSegment(state, ws, req, res)) return std::nullopt;
+// ListMembers checks the names itself (against every snapshot, which `at` needs), so the
+// latest snapshot's sizes are not loaded for a page of ids.
+std::optional<std::vector<std::string>> Members(Workspace& ws, const Request& req, Response& res,
+                                                const std::string& at) {
   MembersQuery query{req.matches[1], req.matches[2], std::nullopt, 0};
   if (!at.empty()) query.at = at;
   Result<std::vector<std::string>> ids = ListMembers(ws, query);
@@ -234,7 +235,7 @@ void MembersPage(State& state, const Request& req, Response& res, const Caller&)
     return SendError(res, 400, "invalid_parameter", "at must be a date, YYYY-MM-DD", "at");
   }
   auto ws = state.sessions.Acquire();
-  std::optional<std::vector<std::string>> ids = Members(state, *ws, req, res, at);
+  std::optional<std::vector<std::string>> ids = Members(*ws, req, res, at);
   if (!ids) return;
   auto total = static_cast<int64_t>(ids->size());
   auto first = std::min(*offset, total), last = std::min(*offset + *limit, total);
@@ -257,7 +258,7 @@ std::string CsvField(const std::string& text) {
 
 void Export(State& state, const Request& req, Response& res, const Caller& caller) {
   auto ws = state.sessions.Acquire();
-  std::optional<std::vector<std::string>> ids = Members(state, *ws, req, res, "");
+  std::optional<std::vector<std::string>> ids = Members(*ws, req, res, "");
   if (!ids) return;
   if (static_cast<int64_t>(ids->size()) < state.project.min_group_size) {
     return SendError(res, 422, "too_small",

@@ -173,6 +173,9 @@ void PostEvents(State& state, const Request& req, Response& res, const Caller& c
   }
   Result<SourceReport> report =
       IngestSource(state.project, *ws, BatchSource(state.project, name, file));
+  // The batch lives on in the events and quarantine tables (with its lines); the file
+  // would be a copy that erasure cannot reach.
+  std::filesystem::remove(file, error);
   if (!report.ok()) return SendStatus(res, report.status());
   Result<std::vector<QuarantinedRow>> rows =
       ListQuarantine(*ws, {name, "", static_cast<int64_t>(kMaxEvents)});

@@ -90,8 +90,8 @@ Result<NewToken> CreateToken(Workspace& workspace, Role role, const std::string&
         "($1, $2, CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP), $3, $4, CASE WHEN $5 > 0 THEN "
         "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP) + to_days(CAST($5 AS INTEGER)) END)",
         {hash, std::string(RoleName(role)), id, name, int64_t{expires_days}}));
-    return conn.Execute("INSERT INTO audit VALUES (now(), $1, 'token create', $2, $3)",
-                        {actor, "token " + id, "role " + std::string(RoleName(role))});
+    return AppendAudit(workspace, actor, "token create", "token " + id,
+                       "role " + std::string(RoleName(role)));
   }));
   SEG_ASSIGN_OR_RETURN(std::vector<StoredToken> stored,
                        Select(workspace, "WHERE token_id = $1", {id}));
@@ -121,8 +121,7 @@ Result<TokenInfo> RevokeToken(Workspace& workspace, const std::string& token_id,
         "UPDATE api_tokens SET revoked_at = CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP) "
         "WHERE token_id = $1 AND revoked_at IS NULL",
         {token_id}));
-    return conn.Execute("INSERT INTO audit VALUES (now(), $1, 'token revoke', $2, NULL)",
-                        {actor, "token " + token_id});
+    return AppendAudit(workspace, actor, "token revoke", "token " + token_id, "");
   }));
   SEG_ASSIGN_OR_RETURN(stored, Select(workspace, "WHERE token_id = $1", {token_id}));
   return stored[0].info;
