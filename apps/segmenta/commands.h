@@ -3,7 +3,9 @@
 #ifndef SEGMENTA_APPS_COMMANDS_H_
 #define SEGMENTA_APPS_COMMANDS_H_
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -133,6 +135,17 @@ int RunRun(const GlobalFlags& global, const RunFlags& flags, const Output& out);
 int RunSegments(const GlobalFlags& global, const SegmentsFlags& flags, const Output& out);
 int RunMembers(const GlobalFlags& global, const MembersFlags& flags, const Output& out);
 int RunCompare(const GlobalFlags& global, const CompareFlags& flags, const Output& out);
+
+// A verb that registers itself: its subcommand (flags bound to storage its Add
+// function owns) and what runs when it was given. main.cc calls each Add… once.
+struct Verb {
+  CLI::App* command = nullptr;
+  std::function<int(const Output&)> run;
+};
+void AddExportVerb(CLI::App& app, const GlobalFlags& global, std::vector<Verb>& verbs);
+void AddWebhooksVerb(CLI::App& app, const GlobalFlags& global, std::vector<Verb>& verbs);
+void AddExperimentVerb(CLI::App& app, const GlobalFlags& global, std::vector<Verb>& verbs);
+void AddKpisVerb(CLI::App& app, const GlobalFlags& global, std::vector<Verb>& verbs);
 
 int RunInit(const GlobalFlags& global, const InitFlags& flags, const Output& out);
 int RunIngest(const GlobalFlags& global, const IngestFlags& flags, const Output& out);

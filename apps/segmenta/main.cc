@@ -140,6 +140,11 @@ int Run(int argc, char** argv) {
   token_cmd->add_option("--expires-days", token.expires_days, "create: expire after N days")
       ->check(CLI::Range(1, 36500));
 
+  std::vector<Verb> verbs;
+  for (auto* add : {AddExportVerb, AddWebhooksVerb, AddExperimentVerb, AddKpisVerb}) {
+    add(app, global, verbs);
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -173,6 +178,9 @@ int Run(int argc, char** argv) {
   if (segments_cmd->parsed()) return RunSegments(global, segments, out);
   if (members_cmd->parsed()) return RunMembers(global, members, out);
   if (compare_cmd->parsed()) return RunCompare(global, compare, out);
+  for (const Verb& verb : verbs) {
+    if (verb.command->parsed()) return verb.run(out);
+  }
   return 2;
 }
 

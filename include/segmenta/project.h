@@ -37,7 +37,7 @@ struct Attribute {
   AttributeType type = AttributeType::kText;
 };
 
-enum class SourceKind { kCustomers, kEvents };
+enum class SourceKind { kCustomers, kEvents, kSpend };
 enum class SourceFormat { kCsv, kParquet, kJsonLines };
 enum class UnknownCustomers { kCreate, kQuarantine };
 
@@ -77,6 +77,13 @@ struct SourceConfig {
   std::string score;
   std::vector<std::string> props;  // extra columns kept in the props JSON
   UnknownCustomers unknown_customers = UnknownCustomers::kCreate;
+
+  // kind = "spend": marketing cost rows (campaign and channel above are shared with
+  // events). `segment` names "segmentation/segment" (or a segment name); `period` is a
+  // day (YYYY-MM-DD), a month (YYYY-MM) or a range (YYYY-MM-DD..YYYY-MM-DD, inclusive).
+  std::string segment;
+  std::string period;
+  std::string cost;
 };
 
 struct SegmentationConfig {
@@ -125,6 +132,34 @@ struct ValueOptions {
   int line = 0;
 };
 
+// [[webhook]]: where the customers who entered and left segments go after each run
+// (docs/guide.md, "Webhooks").
+struct WebhookConfig {
+  std::string name;
+  std::string url;         // http:// or https://
+  std::string secret;      // the HMAC-SHA256 key, written in the file, or
+  std::string secret_env;  // the environment variable that holds it (read when sending)
+  // "segmentation/segment", or "segmentation/*" for all its segments.
+  std::vector<std::string> segments;
+  int batch_size = 500;        // customers (entered + exited) per POST
+  int timeout_seconds = 10;    // per attempt
+  int max_attempts = 5;        // per delivery round (a run, or `webhooks retry`)
+  double backoff_seconds = 1;  // the first retry waits this long; each next one twice as long
+  int line = 0;
+};
+
+// [export]: audience files.
+struct ExportOptions {
+  // Country calling code for phone numbers written without one ("40" for Romania):
+  // "0712 345 678" → +40712345678. Empty: such numbers are left out of hashed columns.
+  std::string phone_country;
+};
+
+// [kpis]: per-segment KPIs.
+struct KpiOptions {
+  int period_days = 90;  // revenue, orders, spend... over the N days before each as_of
+};
+
 struct Project {
   std::filesystem::path file;         // the segmenta.toml read
   std::filesystem::path root;         // its directory
@@ -135,6 +170,9 @@ struct Project {
   FeatureOptions features;  // [features], plus [workspace] as_of
   ValueOptions value;       // [value]
   int min_group_size = 10;  // [privacy]
+  std::vector<WebhookConfig> webhooks;  // [[webhook]]
+  ExportOptions exports;                // [export]
+  KpiOptions kpis;                      // [kpis]
 };
 
 // Reads `path`: a segmenta.toml, or a directory containing one.

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "project/activation.h"
 #include "project/segmentations.h"
 #include "project/toml_reader.h"
 
@@ -180,6 +181,19 @@ Status ParseEventColumns(TableReader& reader, SourceConfig& source) {
   return Status::Ok();
 }
 
+// kind = "spend": period and cost are required; campaign, channel and segment name
+// columns when the file has them.
+Status ParseSpendColumns(TableReader& reader, SourceConfig& source) {
+  SEG_RETURN_IF_ERROR(reader.Required("period", source.period, "month"));
+  SEG_RETURN_IF_ERROR(reader.Required("cost", source.cost, "cost"));
+  for (auto [key, field] : {std::pair{"campaign", &source.campaign},
+                            {"channel", &source.channel},
+                            {"segment", &source.segment}}) {
+    SEG_RETURN_IF_ERROR(reader.String(key, *field));
+  }
+  return Status::Ok();
+}
+
 Result<SourceConfig> ParseSource(const std::string& name, const toml::table& table,
                                  const std::filesystem::path& file) {
   TableReader reader(table, "sources." + name, file);
@@ -194,16 +208,21 @@ Result<SourceConfig> ParseSource(const std::string& name, const toml::table& tab
   SEG_RETURN_IF_ERROR(reader.Required("file", path, "data/orders.csv"));
   source.file = path;
   if (source.file.is_relative()) source.file = file.parent_path() / source.file;
-  SEG_RETURN_IF_ERROR(reader.Choice("kind", kind, {"customers", "events"}));
-  if (kind.empty())
-    return reader.Error(nullptr, "kind", "is required: \"customers\" or \"events\"");
-  source.kind = kind == "customers" ? SourceKind::kCustomers : SourceKind::kEvents;
+  SEG_RETURN_IF_ERROR(reader.Choice("kind", kind, {"customers", "events", "spend"}));
+  if (kind.empty()) {
+    return reader.Error(nullptr, "kind", "is required: \"customers\", \"events\" or \"spend\"");
+  }
+  source.kind = kind == "customers" ? SourceKind::kCustomers
+                : kind == "spend"   ? SourceKind::kSpend
+                                    : SourceKind::kEvents;
   SEG_RETURN_IF_ERROR(ParseFormat(reader, source));
   SEG_RETURN_IF_ERROR(reader.String("filter", source.filter));
   SEG_RETURN_IF_ERROR(reader.Bool("dedupe", source.dedupe));
   if (source.kind == SourceKind::kCustomers) {
     SEG_RETURN_IF_ERROR(reader.Required("id", source.id, "customer_id"));
     SEG_RETURN_IF_ERROR(ParseAttributes(reader, source));
+  } else if (source.kind == SourceKind::kSpend) {
+    SEG_RETURN_IF_ERROR(ParseSpendColumns(reader, source));
   } else {
     SEG_RETURN_IF_ERROR(ParseEventColumns(reader, source));
   }
@@ -351,7 +370,8 @@ Status ParsePrivacy(const toml::table& root, const std::filesystem::path& file, 
 Status CheckTopLevelKeys(const toml::table& root, const std::filesystem::path& file) {
   TableReader reader(root, "", file);
   for (const char* key :
-       {"workspace", "sources", "segmentation", "features", "value", "privacy"}) {
+       {"workspace", "sources", "segmentation", "features", "value", "privacy", "webhook",
+        "export", "kpis"}) {
     reader.Node(key);
   }
   return reader.CheckNoUnknownKeys();
@@ -380,6 +400,7 @@ Result<Project> ParseProject(std::string_view text, const std::filesystem::path&
   SEG_RETURN_IF_ERROR(ParseFeatures(root, file, project.features));
   SEG_RETURN_IF_ERROR(project_internal::ParseValue(root, file, project.value));
   SEG_RETURN_IF_ERROR(ParsePrivacy(root, file, project));
+  SEG_RETURN_IF_ERROR(project_internal::ParseActivation(root, file, project));
   return project;
 }
 

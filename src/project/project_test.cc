@@ -99,7 +99,7 @@ amout = "x"
 
 TEST(ProjectTest, WrongValuesSayWhatIsValid) {
   EXPECT_NE(ErrorOf("[sources.o]\nfile = \"o.csv\"\nkind = \"event\"\n")
-                .find("'event' is not valid; use one of 'customers', 'events' (did you mean "
+                .find("'event' is not valid; use one of 'customers', 'events', 'spend' (did you mean "
                       "'events'?)"),
             std::string::npos);
   EXPECT_NE(ErrorOf("[privacy]\nmin_group_size = \"ten\"\n")

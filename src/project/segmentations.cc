@@ -79,27 +79,6 @@ Status ParseClusterKeys(TableReader& reader, SegmentationConfig& config) {
   return Status::Ok();
 }
 
-std::string FormatNumber(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
-// A number or absent; `out` unchanged when absent.
-Status Number(TableReader& reader, std::string_view key, double& out, double min, double max,
-              std::string_view example) {
-  const toml::node* node = reader.Node(key);
-  if (!node) return Status::Ok();
-  std::optional<double> value = node->value<double>();
-  if (!value || !(*value >= min && *value <= max)) {
-    return reader.Error(node, key,
-                        "expected a number from " + FormatNumber(min) + " to " + FormatNumber(max) +
-                            ", e.g. " + std::string(example));
-  }
-  out = *value;
-  return Status::Ok();
-}
-
 // [a, b] with min ≤ a < b ≤ max, or absent.
 Status Pair(TableReader& reader, std::string_view key, double& first, double& second, double min,
             double max, std::string_view example) {
@@ -203,8 +182,8 @@ Status ParseValue(const toml::table& root, const std::filesystem::path& file, Va
   if (value.model.empty()) value.model = "bgnbd";
   SEG_RETURN_IF_ERROR(reader.Choice("unit", value.unit, {"weeks", "days"}));
   if (value.unit.empty()) value.unit = "weeks";
-  SEG_RETURN_IF_ERROR(Number(reader, "discount_rate", value.discount_rate, 0, 10, "0.1"));
-  SEG_RETURN_IF_ERROR(Number(reader, "penalty", value.penalty, 0, 1000, "0.001"));
+  SEG_RETURN_IF_ERROR(reader.Number("discount_rate", value.discount_rate, 0, 10, "0.1"));
+  SEG_RETURN_IF_ERROR(reader.Number("penalty", value.penalty, 0, 1000, "0.001"));
   SEG_RETURN_IF_ERROR(Pair(reader, "churn_risk", value.churn_high_below, value.churn_medium_below,
                            0.0, 1.0, "[0.3, 0.7]"));
   SEG_RETURN_IF_ERROR(reader.Integer("holdout_days", value.holdout_days, 0, 3650));

@@ -1,6 +1,7 @@
 #include "project/toml_reader.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "segmenta/project.h"
 
@@ -82,6 +83,26 @@ Status TableReader::Integer(std::string_view key, int& out, int min, int max) {
   }
   out = static_cast<int>(number->get());
   return Status::Ok();
+}
+
+Status TableReader::Number(std::string_view key, double& out, double min, double max,
+                           std::string_view example) {
+  const toml::node* node = Node(key);
+  if (!node) return Status::Ok();
+  std::optional<double> value = node->value<double>();
+  if (!value || !(*value >= min && *value <= max)) {
+    return Error(node, key,
+                 "expected a number from " + FormatNumber(min) + " to " + FormatNumber(max) +
+                     ", e.g. " + std::string(example));
+  }
+  out = *value;
+  return Status::Ok();
+}
+
+std::string FormatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
 }
 
 Status TableReader::Bool(std::string_view key, bool& out) {

@@ -21,6 +21,9 @@
 
 namespace segmenta::project_internal {
 
+// A number for messages: "%g".
+std::string FormatNumber(double value);
+
 // 'a', 'b', 'c': the words quoted and joined for error messages.
 std::string JoinQuoted(const std::vector<std::string>& words);
 
@@ -42,6 +45,9 @@ class TableReader {
   // A string that must be given and not be empty.
   Status Required(std::string_view key, std::string& out, std::string_view example);
   Status Integer(std::string_view key, int& out, int min, int max);
+  // A number (integer or float) in [min, max]; the error shows `example`.
+  Status Number(std::string_view key, double& out, double min, double max,
+                std::string_view example);
   Status Bool(std::string_view key, bool& out);
   Status OptionalBool(std::string_view key, std::optional<bool>& out);
   // One character ("\t" or "tab" for a tab); "" gives '\0' when `allow_empty`.

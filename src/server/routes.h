@@ -33,6 +33,10 @@ struct Route {
 
 std::vector<Route> ReadRoutes();   // routes_read.cc: aggregates, members, customers
 std::vector<Route> WriteRoutes();  // routes_write.cc: runs, events, erasure, tokens
+std::vector<Route> ExportRoutes();      // routes_exports.cc: audience files
+std::vector<Route> WebhookRoutes();     // routes_webhooks.cc: delivery status, retry
+std::vector<Route> ExperimentRoutes();  // routes_experiments.cc: A/B tests
+std::vector<Route> KpiRoutes();         // routes_kpis.cc: per-segment KPIs
 
 }  // namespace segmenta::server
 

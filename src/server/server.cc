@@ -34,8 +34,11 @@ std::string PatternOf(const std::string& path) {
 }
 
 std::vector<Route> AllRoutes() {
-  std::vector<Route> routes = server::ReadRoutes();
-  for (Route& route : server::WriteRoutes()) routes.push_back(route);
+  std::vector<Route> routes;
+  for (auto* group : {server::ReadRoutes, server::WriteRoutes, server::ExportRoutes,
+                      server::WebhookRoutes, server::ExperimentRoutes, server::KpiRoutes}) {
+    for (const Route& route : group()) routes.push_back(route);
+  }
   return routes;
 }
 

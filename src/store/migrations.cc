@@ -133,12 +133,66 @@ ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMP;
 ALTER TABLE api_tokens ADD COLUMN revoked_at TIMESTAMP;
 )sql";
 
+// Migration 6: acting on segments. Spend rows come from `kind = "spend"` sources (the
+// first schema's spend table was never written, so it is replaced); experiments get
+// their frozen assignment; webhook batches, their members until delivered, and every
+// delivery attempt.
+constexpr const char* kActivation = R"sql(
+DROP TABLE spend;
+CREATE TABLE spend (
+  campaign VARCHAR,
+  channel VARCHAR,
+  segment VARCHAR,
+  period_start DATE NOT NULL,
+  period_end DATE NOT NULL,
+  cost DOUBLE NOT NULL,
+  _source VARCHAR NOT NULL,
+  _line BIGINT
+);
+CREATE TABLE experiment_assignments (
+  experiment_id VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  variant VARCHAR NOT NULL,
+  bucket INTEGER NOT NULL
+);
+CREATE TABLE webhook_batches (
+  batch_id VARCHAR PRIMARY KEY,
+  webhook VARCHAR NOT NULL,
+  snapshot_id BIGINT NOT NULL,
+  segmentation VARCHAR NOT NULL,
+  segment VARCHAR NOT NULL,
+  part INTEGER NOT NULL,
+  parts INTEGER NOT NULL,
+  entered BIGINT NOT NULL,
+  exited BIGINT NOT NULL,
+  status VARCHAR NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  delivered_at TIMESTAMP,
+  last_error VARCHAR
+);
+CREATE TABLE webhook_batch_members (
+  batch_id VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  change VARCHAR NOT NULL
+);
+CREATE TABLE webhook_attempts (
+  batch_id VARCHAR NOT NULL,
+  attempt INTEGER NOT NULL,
+  attempted_at TIMESTAMP NOT NULL,
+  http_status INTEGER,
+  error VARCHAR,
+  milliseconds DOUBLE
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "canonical schema", kCanonicalSchema},
     {2, "health warnings", kHealth},
     {3, "event types", kEventTypes},
     {4, "value models", kValueModels},
     {5, "api token ids, names, expiry, revocation", kTokens},
+    {6, "spend, experiment assignments, webhook deliveries", kActivation},
 };
 
 }  // namespace
