@@ -11,9 +11,10 @@ APT_PACKAGES=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-d
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev libssl-dev libeigen3-dev
   libnlopt-dev libboost-dev  # value models: L-BFGS (NLopt), digamma and quadrature (Boost.Math)
   libcpp-httplib-dev  # segmenta serve
+  python3-scipy  # the experiment statistics are checked against scipy in a test
   chromium)  # chromium: the report and dashboard render tests (headless)
 if [[ "${1:-}" == "--bench" ]]; then
-  APT_PACKAGES+=(python3-pandas python3-numpy python3-sklearn python3-scipy time wrk)
+  APT_PACKAGES+=(python3-pandas python3-numpy python3-sklearn time wrk)
 fi
 
 missing=()

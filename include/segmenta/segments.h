@@ -151,7 +151,8 @@ Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
                                 const std::string& rule, int sample = 10);
 
 // Erases one customer from every table that holds them — customers, events,
-// quarantined rows, every snapshot's features and memberships, the history — in one
+// quarantined rows, every snapshot's features and memberships, the history, experiment
+// assignments, webhook batches not yet delivered — in one
 // transaction, and records it in `audit` with the id's SHA-256, never the id.
 // Profiles are aggregates and stay. Returns the number of rows removed.
 // `actor` is who asked, for the audit entry (the CLI: "segmenta"; the API: the token).

@@ -38,7 +38,9 @@ class ChunkBuilder {
 void ChunkBuilder::AddCustomer(int64_t customer_idx, int64_t order_no) {
   const CustomerPlan plan = PlanCustomer(config_.seed, customer_idx);
   Rng rng = Rng::ForCustomer(config_.seed, customer_idx, RngStream::kDetail);
-  const CustomerFacts facts = AppendCustomerLine(out_.customers, plan, customer_idx + 1, rng);
+  Rng extra = Rng::ForCustomer(config_.seed, customer_idx, RngStream::kExtra);
+  const CustomerFacts facts =
+      AppendCustomerLine(out_.customers, plan, customer_idx + 1, rng, extra);
   ++out_.customer_rows;
 
   std::optional<Rng> dirty_rng;
@@ -49,7 +51,7 @@ void ChunkBuilder::AddCustomer(int64_t customer_idx, int64_t order_no) {
   char id_text[kMaxIdLength];
   const std::string_view customer_id(id_text, PutCustomerId(id_text, customer_idx + 1) - id_text);
   AddTruth(customer_id, plan.behaviour);
-  GenerateEvents(*config_.calendar, plan, facts, order_no, rng, events_);
+  GenerateEvents(*config_.calendar, plan, facts, order_no, rng, extra, events_);
   out_.purchases += plan.purchases;
   AddEvents(customer_id, dirty_rng ? &*dirty_rng : nullptr);
 }
@@ -58,7 +60,7 @@ void ChunkBuilder::AddCustomer(int64_t customer_idx, int64_t order_no) {
 void ChunkBuilder::AddBadCustomer(int64_t customer_idx, const CustomerPlan& plan, Rng& dirty_rng) {
   Rng spare_rng = Rng::ForCustomer(config_.seed, customer_idx, RngStream::kDirtyRow);
   scratch_.clear();
-  AppendCustomerLine(scratch_, plan, config_.customers + customer_idx + 1, spare_rng);
+  AppendCustomerLine(scratch_, plan, config_.customers + customer_idx + 1, spare_rng, spare_rng);
   const DirtyKind kind = PickCustomerDefect(dirty_rng);
   AppendCustomerDefect(out_.customers, scratch_, kind, dirty_rng);
   out_.customer_defects.push_back({out_.customer_rows, kind});

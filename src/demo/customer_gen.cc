@@ -182,6 +182,28 @@ Attributes DrawAttributes(const CustomerPlan& plan, Rng& rng) {
   return attrs;
 }
 
+// A mobile number written the ways people write them: "+40 712 345 678",
+// "0040712345678", "+40-712-345-678", and for Romania also the national "0712 345 678"
+// (which needs [export] phone_country = "40" to be hashed). Some are missing.
+char* PutPhone(char* out, const Country& country, Rng& extra) {
+  if (extra.Bernoulli(0.05)) return out;
+  char digits[9];
+  digits[0] = static_cast<char>('6' + extra.UniformInt(2));
+  for (int i = 1; i < 9; ++i) digits[i] = static_cast<char>('0' + extra.UniformInt(10));
+  const std::string_view number(digits, 9);
+  const int64_t style = extra.UniformInt(4);
+  if (style == 1) return PutText(PutText(PutText(out, "00"), country.calling_code), number);
+  const bool national = style == 3 && country.calling_code == "40";
+  const std::string_view gap = style == 2 ? "-" : " ";
+  out = national ? PutText(out, "0")
+                 : PutText(PutText(PutText(out, "+"), country.calling_code), gap);
+  for (size_t group = 0; group < 3; ++group) {
+    if (group > 0) out = PutText(out, gap);
+    out = PutText(out, number.substr(group * 3, 3));
+  }
+  return out;
+}
+
 template <size_t N>
 char* PutOptional(char* out, const std::array<std::string_view, N>& names, int value_idx) {
   return PutField(out, value_idx >= 0 ? names[value_idx] : std::string_view());
@@ -190,7 +212,7 @@ char* PutOptional(char* out, const std::array<std::string_view, N>& names, int v
 }  // namespace
 
 CustomerFacts AppendCustomerLine(std::string& out, const CustomerPlan& plan, int64_t id_number,
-                                 Rng& rng) {
+                                 Rng& rng, Rng& extra) {
   const Attributes attrs = DrawAttributes(plan, rng);
   char* line = BeginLine(out, kMaxCustomerLine);
   line = PutCustomerId(line, id_number);
@@ -212,6 +234,8 @@ CustomerFacts AppendCustomerLine(std::string& out, const CustomerPlan& plan, int
   line = PutField(line, facts.opt_in ? "yes" : "no");
   facts.signup_day = DrawSignupDay(plan, rng);
   line = Calendar::PutWindowDay(line, facts.signup_day);
+  *line++ = ',';
+  line = PutPhone(line, *attrs.country, extra);
   *line++ = '\n';
   EndLine(out, line);
   return facts;

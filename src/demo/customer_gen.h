@@ -15,7 +15,7 @@ namespace segmenta::demo_internal {
 
 inline constexpr std::string_view kCustomersHeader =
     "customer_id,email,age,gender,income_band,education,occupation,country,region,city,"
-    "interests,lifestyle,marketing_opt_in,signup_date\n";
+    "interests,lifestyle,marketing_opt_in,signup_date,phone\n";
 
 // Column positions in kCustomersHeader that the dirty-row injector edits.
 inline constexpr int kCustomerIdColumn = 0;
@@ -30,9 +30,10 @@ struct CustomerFacts {
   bool opt_in = false;  // marketing_opt_in = yes
 };
 
-// Appends one line (ending in '\n') for customer number `id_number` to `out`.
+// Appends one line (ending in '\n') for customer number `id_number` to `out`. The phone
+// number is drawn from `extra` (RngStream::kExtra), every other field from `rng`.
 CustomerFacts AppendCustomerLine(std::string& out, const CustomerPlan& plan, int64_t id_number,
-                                 Rng& rng);
+                                 Rng& rng, Rng& extra);
 
 }  // namespace segmenta::demo_internal
 

@@ -17,6 +17,7 @@
 #include "demo/dirty.h"
 #include "demo/event_gen.h"
 #include "demo/pipeline.h"
+#include "demo/spend.h"
 
 namespace segmenta {
 namespace {
@@ -42,7 +43,7 @@ constexpr std::string_view kProjectToml =
 file = "data/customers.csv"
 kind = "customers"
 id = "customer_id"
-attributes = { email = "contact:text", age = "demographic:number", gender = "demographic:category", income_band = "demographic:category", education = "demographic:category", occupation = "demographic:category", country = "geographic:category", region = "geographic:category", city = "geographic:category", interests = "psychographic:list", lifestyle = "psychographic:category", marketing_opt_in = "consent:category", signup_date = "demographic:date" }
+attributes = { email = "contact:text", age = "demographic:number", gender = "demographic:category", income_band = "demographic:category", education = "demographic:category", occupation = "demographic:category", country = "geographic:category", region = "geographic:category", city = "geographic:category", interests = "psychographic:list", lifestyle = "psychographic:category", marketing_opt_in = "consent:category", signup_date = "demographic:date", phone = "contact:text" }
 
 [sources.events]
 file = "data/events.csv"
@@ -121,6 +122,21 @@ by = "churn_risk"
 
 [privacy]
 min_group_size = 10
+
+# Phone numbers written without a country code ("0712 345 678") are Romanian.
+[export]
+phone_country = "40"
+
+# KPIs per segment over the 90 days before each snapshot.
+[kpis]
+period_days = 90
+
+# Enter/exit webhooks after each run, e.g.:
+# [[webhook]]
+# name = "crm"
+# url = "https://crm.example.com/hooks/segments"
+# secret_env = "CRM_WEBHOOK_SECRET"
+# segments = ["rfm/Champions", "audiences/*"]
 )toml";
 
 // A FILE* opened for writing; errors name the file.
@@ -304,6 +320,14 @@ Status PrepareDirectory(const fs::path& dir) {
   return Status::Ok();
 }
 
+Status WriteSpendFile(const fs::path& data_dir, const demo_internal::Calendar& calendar,
+                      int64_t customers) {
+  SEG_ASSIGN_OR_RETURN(OutputFile spend,
+                       OpenWithHeader(data_dir / "spend.csv", demo_internal::kSpendHeader));
+  SEG_RETURN_IF_ERROR(spend.Write(demo_internal::SpendRows(calendar, customers)));
+  return spend.Close();
+}
+
 Status WriteProjectFile(const fs::path& dir) {
   SEG_ASSIGN_OR_RETURN(OutputFile toml, OutputFile::Open(dir / "segmenta.toml"));
   SEG_RETURN_IF_ERROR(toml.Write(kProjectToml));
@@ -330,6 +354,7 @@ Result<DemoSummary> WriteDemoProject(const DemoOptions& options, const fs::path&
       },
       [&](int64_t /*chunk_idx*/, ChunkOutput& out) { return writer.WriteChunk(out); }));
   SEG_ASSIGN_OR_RETURN(DemoSummary summary, writer.Finish());
+  SEG_RETURN_IF_ERROR(WriteSpendFile(dir / "data", calendar, options.customers));
   SEG_RETURN_IF_ERROR(WriteProjectFile(dir));
   return summary;
 }

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 constexpr char kCustomersHeader[] =
     "customer_id,email,age,gender,income_band,education,occupation,country,region,city,"
-    "interests,lifestyle,marketing_opt_in,signup_date";
+    "interests,lifestyle,marketing_opt_in,signup_date,phone";
 constexpr char kEventsHeader[] =
     "customer_id,ts,type,amount,order_id,channel,category,campaign,score";
 
@@ -69,12 +69,45 @@ TEST_F(DemoTest, WritesFilesWithExactHeaders) {
   const std::string toml = ReadFile(clean_->dir() / "segmenta.toml");
   for (const char* expected :
        {"[sources.customers]\nfile = \"data/customers.csv\"\nkind = \"customers\"\n",
-        "interests = \"psychographic:list\"", "signup_date = \"demographic:date\" }\n",
+        "interests = \"psychographic:list\"", "phone = \"contact:text\" }\n",
         "type_column = \"type\"\n", "unknown_customers = \"quarantine\"\n",
         "[[segmentation]]\nname = \"rfm\"\nmethod = \"rfm\"\n",
         "[privacy]\nmin_group_size = 10\n"}) {
     EXPECT_NE(toml.find(expected), std::string::npos) << expected;
   }
+}
+
+// Phones in the forms people write them, CSAT answers after support contacts, and a
+// spend row for every sale (two channels) and every month (newsletter and prospecting).
+TEST_F(DemoTest, WritesPhonesSurveysAndSpend) {
+  const std::vector<std::string> customers = clean_->Lines("customers.csv");
+  int64_t phones = 0, national = 0;
+  for (size_t line_idx = 1; line_idx < customers.size(); ++line_idx) {
+    const std::string phone = SplitCommas(customers[line_idx]).back();
+    if (phone.empty()) continue;
+    ++phones;
+    national += phone[0] == '0' && phone[1] != '0';
+    EXPECT_TRUE(phone[0] == '+' || phone[0] == '0') << phone;
+  }
+  EXPECT_GT(phones, static_cast<int64_t>(customers.size() - 1) * 9 / 10);
+  EXPECT_GT(national, 0);
+  int64_t surveys = 0;
+  for (const std::string& line : clean_->Lines("events.csv")) {
+    const std::vector<std::string> f = SplitCommas(line);
+    if (f[2] != "csat") continue;
+    ++surveys;
+    EXPECT_GE(std::stoi(f[8]), 1);
+    EXPECT_LE(std::stoi(f[8]), 5);
+  }
+  EXPECT_GT(surveys, 0);
+  const std::vector<std::string> spend = clean_->Lines("spend.csv");
+  EXPECT_EQ(spend.at(0), "campaign,channel,segment,period,cost");
+  EXPECT_NE(ReadFile(clean_->dir() / "data" / "spend.csv")
+                .find("black_friday,search,rfm/Champions,2024-11-22..2024-11-30,"),
+            std::string::npos);
+  EXPECT_NE(ReadFile(clean_->dir() / "data" / "spend.csv")
+                .find("prospecting_2026_10,ads,journey/new,2026-10,"),
+            std::string::npos);
 }
 
 TEST_F(DemoTest, SummaryMatchesFiles) {
@@ -136,7 +169,7 @@ TEST_F(DemoTest, EveryCustomerIsInTruthExactlyOnce) {
   std::set<std::string> seen;
   for (size_t line_idx = 1; line_idx < lines.size(); ++line_idx) {
     const std::vector<std::string> fields = SplitCommas(lines[line_idx]);
-    ASSERT_EQ(fields.size(), 14u) << lines[line_idx];
+    ASSERT_EQ(fields.size(), 15u) << lines[line_idx];
     EXPECT_TRUE(truth.contains(fields[0])) << fields[0];
     EXPECT_TRUE(seen.insert(fields[0]).second) << "duplicate id " << fields[0];
   }
@@ -167,7 +200,7 @@ TEST_F(DemoTest, EventsAreValidAndReferenceKnownCustomers) {
     ASSERT_TRUE(demo_test::IsWindowTimestamp(f[1])) << lines[line_idx];
     const bool money = f[2] == "purchase" || f[2] == "refund";
     EXPECT_EQ(money, !f[3].empty()) << lines[line_idx];
-    EXPECT_EQ(f[2] == "feedback", !f[8].empty()) << lines[line_idx];
+    EXPECT_EQ(f[2] == "feedback" || f[2] == "csat", !f[8].empty()) << lines[line_idx];
     if (f[2] == "purchase") {
       EXPECT_GT(std::stod(f[3]), 0) << lines[line_idx];
       EXPECT_TRUE(purchase_owner.emplace(f[4], f[0]).second) << "order reused " << f[4];

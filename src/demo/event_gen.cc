@@ -10,9 +10,9 @@
 namespace segmenta::demo_internal {
 namespace {
 
-constexpr std::array<std::string_view, 10> kEventTypeNames = {
-    "purchase",   "refund",     "visit",       "cart_add",        "cart_abandon",
-    "email_sent", "email_open", "email_click", "support_contact", "feedback"};
+constexpr std::array<std::string_view, 11> kEventTypeNames = {
+    "purchase",    "refund",          "visit",    "cart_add", "cart_abandon", "email_sent",
+    "email_open",  "email_click",     "support_contact", "feedback", "csat"};
 
 // Relative activity by hour of day for online events: low at night, peak in the evening.
 constexpr double kOnlineHours[24] = {1.2, 0.6, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 4, 4, 5,
@@ -31,12 +31,13 @@ constexpr int64_t kHour = 3600;
 class HistoryBuilder {
  public:
   HistoryBuilder(const Calendar& calendar, const CustomerPlan& plan, const CustomerFacts& facts,
-                 Rng& rng, std::vector<Event>& events)
+                 Rng& rng, Rng& extra, std::vector<Event>& events)
       : calendar_(calendar),
         plan_(plan),
         profile_(ProfileOf(plan.behaviour)),
         facts_(facts),
         rng_(rng),
+        extra_(extra),
         events_(events) {}
 
   void AddPurchases(int64_t first_order_no);
@@ -54,6 +55,7 @@ class HistoryBuilder {
   Event MakePurchase(int day);
   void AddPurchaseCompanions(const Event& purchase);
   void AddFeedback(int64_t ts, int8_t channel, double nps_shift);
+  void AddCsat(const Event& contact);
   int8_t DrawOnlineChannel();
 
   const Calendar& calendar_;
@@ -61,6 +63,7 @@ class HistoryBuilder {
   const BehaviourProfile& profile_;
   const CustomerFacts& facts_;
   Rng& rng_;
+  Rng& extra_;
   std::vector<Event>& events_;
   uint16_t next_seq_ = 0;
 };
@@ -169,6 +172,18 @@ void HistoryBuilder::AddPurchaseCompanions(const Event& purchase) {
   }
 }
 
+// Half the support contacts get a 1..5 survey answer within two days.
+void HistoryBuilder::AddCsat(const Event& contact) {
+  if (!extra_.Bernoulli(0.5)) return;
+  Event csat;
+  csat.ts = contact.ts + extra_.UniformInt(kHour, 2 * kSecondsPerDay);
+  csat.type = EventType::kCsat;
+  csat.channel = contact.channel;
+  const double score = std::round(extra_.Normal(3.6 + 0.3 * (profile_.nps_mean - 7), 1.0));
+  csat.score = static_cast<int8_t>(std::clamp(score, 1.0, 5.0));
+  Push(csat);
+}
+
 void HistoryBuilder::AddFeedback(int64_t ts, int8_t channel, double nps_shift) {
   Event feedback;
   feedback.ts = ts;
@@ -248,6 +263,7 @@ void HistoryBuilder::AddSupport() {
     contact.ts = TimeOnDay(DrawActiveDay(), kOfficeHours);
     contact.channel = kSupportChannelIds[rng_.Pick(kSupportChannels)];
     Push(contact);
+    AddCsat(contact);
     if (rng_.Bernoulli(0.4)) {
       AddFeedback(contact.ts + Seconds(kSecondsPerDay, 3 * kSecondsPerDay), kEmail, -1.5);
     }
@@ -265,9 +281,9 @@ char* PutSmallField(char* out, int8_t value_idx, std::span<const std::string_vie
 std::string_view EventTypeName(EventType type) { return kEventTypeNames[static_cast<int>(type)]; }
 
 void GenerateEvents(const Calendar& calendar, const CustomerPlan& plan, const CustomerFacts& facts,
-                    int64_t first_order_no, Rng& rng, std::vector<Event>& events) {
+                    int64_t first_order_no, Rng& rng, Rng& extra, std::vector<Event>& events) {
   events.clear();
-  HistoryBuilder builder(calendar, plan, facts, rng, events);
+  HistoryBuilder builder(calendar, plan, facts, rng, extra, events);
   builder.AddPurchases(first_order_no);
   builder.AddBrowsing();
   builder.AddEmails();

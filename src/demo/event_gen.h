@@ -31,6 +31,7 @@ enum class EventType : uint8_t {
   kEmailClick,
   kSupportContact,
   kFeedback,
+  kCsat,  // a 1..5 satisfaction survey after a support contact
 };
 
 std::string_view EventTypeName(EventType type);
@@ -42,15 +43,16 @@ struct Event {
   EventType type = EventType::kVisit;
   int8_t channel = -1;      // kChannels index, -1 = empty
   int8_t category = -1;     // kCategories index, -1 = empty
-  int8_t score = -1;        // feedback NPS 0..10, -1 = empty
+  int8_t score = -1;        // feedback NPS 0..10, csat 1..5, -1 = empty
   CampaignId campaign = 0;  // 0 = empty
   uint16_t seq = 0;         // creation order; breaks timestamp ties
 };
 
 // Replaces `events` with the customer's history, sorted by time. Purchases get order
 // numbers first_order_no, first_order_no + 1, ... in time order (plan.purchases of them).
+// CSAT surveys are drawn from `extra` (RngStream::kExtra), everything else from `rng`.
 void GenerateEvents(const Calendar& calendar, const CustomerPlan& plan, const CustomerFacts& facts,
-                    int64_t first_order_no, Rng& rng, std::vector<Event>& events);
+                    int64_t first_order_no, Rng& rng, Rng& extra, std::vector<Event>& events);
 
 // Writes one events.csv line, newline included, and returns the end.
 char* PutEventLine(char* out, const Calendar& calendar, std::string_view customer_id,

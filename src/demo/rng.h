@@ -23,6 +23,8 @@ enum class RngStream : uint64_t {
   kDetail = 2,    // attributes and events
   kDirty = 3,     // which rows get a defect, and which
   kDirtyRow = 4,  // attributes of injected extra customer rows
+  kExtra = 5,     // fields added later (phone numbers, CSAT surveys): a stream of their own,
+                  // so that the fields drawn before them keep their values
 };
 
 inline uint64_t SplitMix64(uint64_t& state) {

@@ -190,17 +190,17 @@ constexpr Names kCzechSurnames[] = {"novak", "svoboda",   "novotny", "dvorak",
                                     "cerny", "prochazka", "kucera",  "kral"};
 
 constexpr Country kCountries[] = {
-    {"Romania", 16, kRomania, kRomanianFemale, kRomanianMale, kRomanianSurnames},
-    {"Poland", 15, kPoland, kPolishFemale, kPolishMale, kPolishSurnames},
-    {"Italy", 13, kItaly, kItalianFemale, kItalianMale, kItalianSurnames},
-    {"Bulgaria", 9, kBulgaria, kBulgarianFemale, kBulgarianMale, kBulgarianSurnames},
-    {"Portugal", 9, kPortugal, kPortugueseFemale, kPortugueseMale, kPortugueseSurnames},
-    {"Germany", 11, kGermany, kGermanFemale, kGermanMale, kGermanSurnames},
-    {"France", 9, kFrance, kFrenchFemale, kFrenchMale, kFrenchSurnames},
-    {"Spain", 9, kSpain, kSpanishFemale, kSpanishMale, kSpanishSurnames},
-    {"Netherlands", 4, kNetherlands, kDutchFemale, kDutchMale, kDutchSurnames},
-    {"Hungary", 3, kHungary, kHungarianFemale, kHungarianMale, kHungarianSurnames},
-    {"Czechia", 2, kCzechia, kCzechFemale, kCzechMale, kCzechSurnames},
+    {"Romania", 16, kRomania, kRomanianFemale, kRomanianMale, kRomanianSurnames, "40"},
+    {"Poland", 15, kPoland, kPolishFemale, kPolishMale, kPolishSurnames, "48"},
+    {"Italy", 13, kItaly, kItalianFemale, kItalianMale, kItalianSurnames, "39"},
+    {"Bulgaria", 9, kBulgaria, kBulgarianFemale, kBulgarianMale, kBulgarianSurnames, "359"},
+    {"Portugal", 9, kPortugal, kPortugueseFemale, kPortugueseMale, kPortugueseSurnames, "351"},
+    {"Germany", 11, kGermany, kGermanFemale, kGermanMale, kGermanSurnames, "49"},
+    {"France", 9, kFrance, kFrenchFemale, kFrenchMale, kFrenchSurnames, "33"},
+    {"Spain", 9, kSpain, kSpanishFemale, kSpanishMale, kSpanishSurnames, "34"},
+    {"Netherlands", 4, kNetherlands, kDutchFemale, kDutchMale, kDutchSurnames, "31"},
+    {"Hungary", 3, kHungary, kHungarianFemale, kHungarianMale, kHungarianSurnames, "36"},
+    {"Czechia", 2, kCzechia, kCzechFemale, kCzechMale, kCzechSurnames, "420"},
 };
 
 }  // namespace

@@ -26,6 +26,7 @@ struct Country {
   std::span<const std::string_view> female_names;
   std::span<const std::string_view> male_names;
   std::span<const std::string_view> surnames;
+  std::string_view calling_code;  // "40": phone numbers are +40 ...
 };
 
 std::span<const Country> Countries();

@@ -76,7 +76,8 @@ Result<int64_t> ForgetCustomer(Workspace& workspace, const std::string& customer
         int64_t known,
         conn.QueryInt("SELECT count(*) FROM customers WHERE customer_id = $1", {customer_id}));
     if (known == 0) return Status::NotFound("no customer '" + customer_id + "' in the workspace");
-    for (const char* table : {"customers", "events", "memberships", "membership_history"}) {
+    for (const char* table : {"customers", "events", "memberships", "membership_history",
+                              "experiment_assignments", "webhook_batch_members"}) {
       SEG_RETURN_IF_ERROR(erase(std::string("DELETE FROM ") + table + " WHERE customer_id = $1"));
     }
     // Quarantined rows hold raw text: those with the id as one of their fields.
