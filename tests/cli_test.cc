@@ -192,8 +192,8 @@ TEST(CliTest, TokensAndAServerThatStopsCleanlyOnSigterm) {
   if (pid == 0) {
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
-    execl(SEGMENTA_BINARY, SEGMENTA_BINARY, "-C", project.c_str(), "serve", "--port", "0",
-          "--web", project.c_str(), static_cast<char*>(nullptr));
+    execl(SEGMENTA_BINARY, SEGMENTA_BINARY, "-C", project.c_str(), "serve", "--port", "0", "--web",
+          project.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   close(out[1]);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 
+#include "kpis_golden.h"
 #include "segmenta/demo.h"
 #include "segmenta/ingest.h"
 #include "segmenta/segments.h"
@@ -59,6 +60,8 @@ TEST(ReportRenderTest, RendersInHeadlessChromiumWithoutNetwork) {
   EXPECT_NE(dom.find("Since the previous snapshot"), std::string::npos);
   EXPECT_NE(dom.find("Customer value"), std::string::npos);
   EXPECT_NE(dom.find("cumulative repeat purchases by week"), std::string::npos);
+  EXPECT_NE(dom.find("<h2>KPIs</h2>"), std::string::npos);
+  EXPECT_NE(dom.find("revenue trend"), std::string::npos);
   EXPECT_NE(dom.find("<svg"), std::string::npos);
 
   std::filesystem::path png =
@@ -72,6 +75,43 @@ TEST(ReportRenderTest, RendersInHeadlessChromiumWithoutNetwork) {
   ASSERT_GT(image.size(), 8u);
   EXPECT_EQ(image.substr(1, 3), "PNG");
   EXPECT_GT(image.size(), 40'000u) << "a blank page compresses to a few KB";
+}
+
+// The KPI section on the hand-computed workspace (tests/golden/kpis/README.md): the
+// latest snapshot's figures, the suppressed segment withheld, the revenue trends.
+TEST(ReportRenderTest, TheKpiSectionShowsTheGoldenFigures) {
+  testing::TempDir dir;
+  Project project;
+  std::unique_ptr<Workspace> ws;
+  ASSERT_NO_FATAL_FAILURE(testing::MakeKpiGoldenWorkspace(dir.path(), project, ws));
+  std::filesystem::path file = dir / "report.html";
+  ASSERT_TRUE(WriteReport(project, *ws, file).ok());
+  std::string html = testing::ReadFile(file);
+  size_t start = html.find("<h2>KPIs</h2>");
+  ASSERT_NE(start, std::string::npos);
+  std::string section = html.substr(start, html.find("<h2>", start + 1) - start);
+  EXPECT_NE(section.find("tiers (snapshot 2, as of 2026-03-31)"), std::string::npos);
+  // Gold: customers, revenue, AOV, repeat, retention, churn, conversion, CLV, NPS, CSAT,
+  // spend, CAC, ROI.
+  EXPECT_NE(section.find("<tr><td>Gold</td><td>4</td><td>250</td><td>125.00</td><td>66.7%</td>"
+                         "<td>50.0%</td><td>50.0%</td><td>33.3%</td><td>–</td><td>25.0 <span "
+                         "class=\"muted\">(4)</span></td><td>66.7 <span class=\"muted\">(3)"
+                         "</span></td><td>100</td><td>–</td><td>-50.0%</td>"),
+            std::string::npos)
+      << section;
+  EXPECT_NE(section.find("<tr><td>Silver</td><td>3</td><td>80</td><td>40.00</td><td>50.0%</td>"
+                         "<td>100.0%</td><td>0.0%</td><td>100.0%</td><td>–</td><td>–</td><td>–"
+                         "</td><td>300</td><td>300.00</td><td>-73.3%</td>"),
+            std::string::npos)
+      << section;
+  EXPECT_NE(section.find("<tr><td>Tiny</td><td colspan=\"14\" class=\"muted\">withheld"),
+            std::string::npos);
+  EXPECT_EQ(section.find("999"), std::string::npos) << "the withheld customer's purchase";
+  EXPECT_NE(section.find("aria-label=\"revenue 2026-03-01: 190 → 2026-03-31: 250\""),
+            std::string::npos);
+  EXPECT_NE(section.find("<td>summer</td><td>ads</td><td>300</td><td>280</td><td>3</td>"
+                         "<td>-6.7%</td>"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -308,10 +308,11 @@ TEST_F(ServerTest, MembersCustomersAndExports) {
   EXPECT_FALSE(customer["segmentations"].empty());
   auto missing = Get("/v1/customers/NOPE", Role::kAnalyst);
   EXPECT_EQ(missing->status, 404);
-  auto csv = Get("/v1/segmentations/rfm/segments/Champions/export", Role::kAnalyst);
+  auto csv =
+      Post("/v1/exports", R"({"segmentation": "rfm", "segment": "Champions"})", Role::kAnalyst);
   ASSERT_EQ(csv->status, 200);
   EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv");
-  EXPECT_EQ(csv->body.rfind("customer_id,segmentation,segment\n", 0), 0u);
+  EXPECT_EQ(csv->body.rfind("customer_id,segmentation,segment,score\n", 0), 0u);
   // Log lines name routes, never customer ids or secrets.
   std::lock_guard lock(log_mutex_);
   ASSERT_FALSE(log_->empty());

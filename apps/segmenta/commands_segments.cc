@@ -6,6 +6,7 @@
 #include "segmenta/project.h"
 #include "segmenta/segments.h"
 #include "segmenta/segments_json.h"
+#include "segmenta/webhooks.h"
 #include "segmenta/workspace.h"
 
 namespace segmenta::cli {
@@ -52,6 +53,27 @@ void PrintReport(const RunReport& report) {
   }
 }
 
+// Sends the snapshot's segment changes to the [[webhook]]s: one line each, or for --json
+// {"webhooks": [...]} ({"webhooks_error": ...}). A receiver that is down does not fail
+// the run: its batches wait for a retry.
+nlohmann::json DeliverAfterRun(const Project& project, Workspace& workspace, const Output& out) {
+  if (project.webhooks.empty()) return nlohmann::json::object();
+  Result<DeliveryReport> sent = DeliverWebhooks(project, workspace);
+  std::string retry = "the snapshot is written; resend with `segmenta webhooks retry`";
+  if (!sent.ok()) {
+    std::string error = "segmenta: webhooks: " + sent.status().message() + "; " + retry;
+    if (!out.json) std::cerr << error << "\n";
+    return {{"webhooks_error", sent.status().message()}};
+  }
+  nlohmann::json list = nlohmann::json::array();
+  for (const WebhookDelivery& delivery : sent->webhooks) list.push_back(ToJson(delivery));
+  if (out.json) return {{"webhooks", list}};
+  std::cout << "\nWebhooks:\n";
+  for (const WebhookDelivery& hook : sent->webhooks) std::cout << "  " << Summary(hook) << "\n";
+  if (sent->undelivered() > 0) std::cout << "  Some batches wait: " << retry << ".\n";
+  return nlohmann::json::object();
+}
+
 }  // namespace
 
 int RunRun(const GlobalFlags& global, const RunFlags& flags, const Output& out) {
@@ -64,12 +86,13 @@ int RunRun(const GlobalFlags& global, const RunFlags& flags, const Output& out) 
   Result<RunReport> report = RunSegmentations(*opened.project, *opened.workspace, options);
   bar.Done();
   if (!report.ok()) return Fail(out, report.status());
+  if (!out.json) PrintReport(*report);
+  nlohmann::json sent = DeliverAfterRun(*opened.project, *opened.workspace, out);
   if (out.json) {
     nlohmann::json json = ToJson(*report);
     json["seconds"] = report->seconds;
+    json.update(sent);
     PrintJson(json);
-  } else {
-    PrintReport(*report);
   }
   return 0;
 }

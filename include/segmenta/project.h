@@ -121,12 +121,12 @@ struct SegmentationConfig {
 // one of the value features (p_alive, expected_purchases_90d, expected_order_value,
 // clv_12m).
 struct ValueOptions {
-  bool declared = false;        // [value] present
-  std::string model = "bgnbd";  // bgnbd | paretonbd (purchases); order values: Gamma–Gamma
-  std::string unit = "weeks";   // weeks | days: the models' time unit
-  double discount_rate = 0.10;  // yearly, for clv_12m
-  double penalty = 0;           // L2 penalty on the parameters (0 = plain maximum likelihood)
-  double churn_high_below = 0.3;    // churn_risk = [high_below, medium_below] on p_alive
+  bool declared = false;          // [value] present
+  std::string model = "bgnbd";    // bgnbd | paretonbd (purchases); order values: Gamma–Gamma
+  std::string unit = "weeks";     // weeks | days: the models' time unit
+  double discount_rate = 0.10;    // yearly, for clv_12m
+  double penalty = 0;             // L2 penalty on the parameters (0 = plain maximum likelihood)
+  double churn_high_below = 0.3;  // churn_risk = [high_below, medium_below] on p_alive
   double churn_medium_below = 0.7;
   int holdout_days = 90;  // diagnostics refit with the last N days held out; 0 = none
   int line = 0;
@@ -167,9 +167,9 @@ struct Project {
   WorkspaceOptions engine;            // [workspace] memory_limit, threads
   std::vector<SourceConfig> sources;  // customers sources first, then events, by name
   std::vector<SegmentationConfig> segmentations;
-  FeatureOptions features;  // [features], plus [workspace] as_of
-  ValueOptions value;       // [value]
-  int min_group_size = 10;  // [privacy]
+  FeatureOptions features;              // [features], plus [workspace] as_of
+  ValueOptions value;                   // [value]
+  int min_group_size = 10;              // [privacy]
   std::vector<WebhookConfig> webhooks;  // [[webhook]]
   ExportOptions exports;                // [export]
   KpiOptions kpis;                      // [kpis]

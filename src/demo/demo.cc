@@ -59,6 +59,16 @@ campaign = "campaign"
 score = "score"
 unknown_customers = "quarantine"
 
+# Marketing cost per campaign, channel and target segment: CAC and ROI in `segmenta kpis`.
+[sources.spend]
+file = "data/spend.csv"
+kind = "spend"
+campaign = "campaign"
+channel = "channel"
+segment = "segment"
+period = "period"
+cost = "cost"
+
 [[segmentation]]
 name = "rfm"
 method = "rfm"

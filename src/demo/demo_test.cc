@@ -70,6 +70,7 @@ TEST_F(DemoTest, WritesFilesWithExactHeaders) {
   for (const char* expected :
        {"[sources.customers]\nfile = \"data/customers.csv\"\nkind = \"customers\"\n",
         "interests = \"psychographic:list\"", "phone = \"contact:text\" }\n",
+        "[sources.spend]\nfile = \"data/spend.csv\"\nkind = \"spend\"\n",
         "type_column = \"type\"\n", "unknown_customers = \"quarantine\"\n",
         "[[segmentation]]\nname = \"rfm\"\nmethod = \"rfm\"\n",
         "[privacy]\nmin_group_size = 10\n"}) {

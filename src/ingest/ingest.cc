@@ -127,7 +127,9 @@ class SourceIngest {
       : project_(project), source_(source), conn_(conn) {
     report_.source = source.name;
     report_.file = ShownPath(project, source.file);
-    report_.kind = source.kind == SourceKind::kCustomers ? "customers" : "events";
+    report_.kind = source.kind == SourceKind::kCustomers ? "customers"
+                   : source.kind == SourceKind::kSpend   ? "spend"
+                                                         : "events";
   }
 
   // Two reads of the staged rows: the first finds the rows that cannot load (and
@@ -139,6 +141,8 @@ class SourceIngest {
     Mapping mapping;
     if (source_.kind == SourceKind::kCustomers) {
       SEG_ASSIGN_OR_RETURN(mapping, ingest::MapCustomers(project_, source_, staged_));
+    } else if (source_.kind == SourceKind::kSpend) {
+      SEG_ASSIGN_OR_RETURN(mapping, ingest::MapSpend(project_, source_, staged_));
     } else {
       SEG_ASSIGN_OR_RETURN(mapping, ingest::MapEvents(project_, source_, staged_));
     }
@@ -193,6 +197,8 @@ class SourceIngest {
     SEG_RETURN_IF_ERROR(Quarantine(mapping));
     if (source_.kind == SourceKind::kCustomers) {
       SEG_RETURN_IF_ERROR(LoadCustomers(mapping));
+    } else if (source_.kind == SourceKind::kSpend) {
+      SEG_RETURN_IF_ERROR(LoadSpend(mapping));
     } else {
       SEG_RETURN_IF_ERROR(LoadEvents(mapping));
     }
@@ -240,6 +246,18 @@ class SourceIngest {
             " FROM events e ANTI JOIN customers c USING (customer_id) "
             "WHERE e._source = " +
             source));
+    return Status::Ok();
+  }
+
+  Status LoadSpend(const Mapping& mapping) {
+    std::string source = SourceLiteral();
+    SEG_RETURN_IF_ERROR(conn_.Execute("DELETE FROM spend WHERE _source = " + source));
+    SEG_ASSIGN_OR_RETURN(
+        report_.rows_loaded,
+        conn_.QueryInt("INSERT INTO spend SELECT campaign, channel, segment, period_start, "
+                       "period_end, cost, " +
+                       source + ", __line FROM (" +
+                       ingest::LoadSelectSql(mapping, staged_, kRejected) + ")"));
     return Status::Ok();
   }
 

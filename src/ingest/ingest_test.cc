@@ -373,5 +373,68 @@ type = "visit"
   EXPECT_EQ(Count("SELECT count(*) FROM events"), 1);
 }
 
+constexpr const char* kSpendCsv =
+    "campaign,channel,segment,period,cost\n"
+    "spring,email,audiences/VIP care,2026-03-01..2026-03-31,310\n"
+    "spring,ads,Win-back,2026-04,60\n"
+    ",ads,,2026-05-02,0\n"
+    "summer,ads,,2026-05-02,\n"               // 5: missing cost
+    "summer,ads,,2026-05-02,-3\n"             // 6: negative
+    "summer,ads,,2026-05-02,lots\n"           // 7: not a number
+    "summer,ads,,,4\n"                        // 8: missing period
+    "summer,ads,,2026-13,4\n"                 // 9: no 13th month
+    "summer,ads,,May 2026,4\n"                // 10: not a period
+    "summer,ads,,2026-05-31..2026-05-01,4\n"  // 11: backwards
+    "summer,ads,,2026-02-30,4\n";             // 12: no such day
+
+constexpr const char* kSpendProject = R"(
+[sources.costs]
+file = "spend.csv"
+kind = "spend"
+campaign = "campaign"
+channel = "channel"
+segment = "segment"
+period = "period"
+cost = "cost"
+)";
+
+TEST_F(IngestTest, SpendRowsLoadWithTheirPeriodsAndBadOnesAreQuarantined) {
+  WriteFile(dir_ / "spend.csv", kSpendCsv);
+  Result<IngestReport> report = Run(kSpendProject);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const SourceReport& costs = report->sources.at(0);
+  EXPECT_EQ(costs.kind, "spend");
+  EXPECT_EQ(costs.rows_read, 11);
+  EXPECT_EQ(costs.rows_loaded, 3);
+  EXPECT_EQ(costs.rows_quarantined, 8);
+  EXPECT_TRUE(costs.reconciles());
+  const std::string kNotAPeriod = "period is not YYYY-MM-DD, YYYY-MM or YYYY-MM-DD..YYYY-MM-DD";
+  EXPECT_EQ(ReasonRows(costs, kNotAPeriod), 3);
+  for (const char* reason : {"missing cost", "cost is negative", "cost is not a number",
+                             "missing period", "period ends before it starts"}) {
+    EXPECT_EQ(ReasonRows(costs, reason), 1) << reason;
+  }
+  EXPECT_EQ(Text("SELECT string_agg(line || ' ' || coalesce(column_name, '-') || ' ' || "
+                 "coalesce(value, '-') || ' ' || reason, '; ' ORDER BY line) FROM quarantine"),
+            "5 cost - missing cost; 6 cost -3 cost is negative; 7 cost lots cost is not a number; "
+            "8 period - missing period; 9 period 2026-13 " +
+                kNotAPeriod + "; 10 period May 2026 " + kNotAPeriod +
+                "; 11 period 2026-05-31..2026-05-01 period ends before it starts; "
+                "12 period 2026-02-30 " +
+                kNotAPeriod);
+  EXPECT_EQ(Text("SELECT string_agg(concat_ws(' ', coalesce(campaign, '-'), channel, "
+                 "coalesce(segment, '-'), period_start, period_end, cost, _source, _line), "
+                 "'; ' ORDER BY _line) FROM spend"),
+            "spring email audiences/VIP care 2026-03-01 2026-03-31 310.0 costs 2; "
+            "spring ads Win-back 2026-04-01 2026-04-30 60.0 costs 3; "
+            "- ads - 2026-05-02 2026-05-02 0.0 costs 4");
+  // Ingesting again replaces the source's rows.
+  WriteFile(dir_ / "spend.csv", "campaign,channel,segment,period,cost\nfall,ads,x,2026-09,9\n");
+  ASSERT_TRUE(Ingest(project_, *workspace_, {}).ok());
+  EXPECT_EQ(Text("SELECT string_agg(campaign || ' ' || period_end, ',') FROM spend"),
+            "fall 2026-09-30");
+  EXPECT_EQ(Count("SELECT count(*) FROM quarantine"), 0);
+}
+
 }  // namespace
 }  // namespace segmenta

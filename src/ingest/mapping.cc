@@ -1,6 +1,7 @@
 #include "ingest/mapping.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "engine/dialect.h"
 #include "ingest/expression.h"
@@ -110,6 +111,26 @@ Status AddFilter(const SourceColumns& columns, const SourceConfig& source, Mappi
   return Status::Ok();
 }
 
+// A spend period's first and last day (inclusive) from its text: a day (YYYY-MM-DD), a
+// month (YYYY-MM) or a range (YYYY-MM-DD..YYYY-MM-DD); NULL for anything else.
+std::pair<std::string, std::string> PeriodSql(const std::string& text) {
+  auto matches = [&](const char* pattern) {
+    return "regexp_full_match(" + text + ", " + Sql().QuoteString(pattern) + ")";
+  };
+  std::string day = matches(R"(\d{4}-\d{2}-\d{2})");
+  std::string month = matches(R"(\d{4}-\d{2})");
+  std::string range = matches(R"(\d{4}-\d{2}-\d{2}\s*\.\.\s*\d{4}-\d{2}-\d{2})");
+  std::string first_of_month = "TRY_CAST(" + text + " || '-01' AS DATE)";
+  std::string start = "CASE WHEN " + day + " THEN TRY_CAST(" + text + " AS DATE) WHEN " + month +
+                      " THEN " + first_of_month + " WHEN " + range + " THEN TRY_CAST(left(" + text +
+                      ", 10) AS DATE) END";
+  std::string end = "CASE WHEN " + day + " THEN TRY_CAST(" + text + " AS DATE) WHEN " + month +
+                    " THEN CAST(" + first_of_month +
+                    " + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) WHEN " + range +
+                    " THEN TRY_CAST(right(" + text + ", 10) AS DATE) END";
+  return {start, end};
+}
+
 }  // namespace
 
 Result<Mapping> MapEvents(const Project& project, const SourceConfig& source,
@@ -209,6 +230,43 @@ Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
     }
     mapping.columns.push_back({attribute.name, sql});
   }
+  SEG_RETURN_IF_ERROR(AddFilter(columns, source, mapping));
+  return mapping;
+}
+
+Result<Mapping> MapSpend(const Project& project, const SourceConfig& source,
+                         const StagedSource& staged) {
+  SourceColumns columns(project, source, staged);
+  Mapping mapping;
+  for (auto [name, configured] : {std::pair{"campaign", &source.campaign},
+                                  {"channel", &source.channel},
+                                  {"segment", &source.segment}}) {
+    std::string sql = "CAST(NULL AS VARCHAR)";
+    if (!configured->empty()) {
+      SEG_ASSIGN_OR_RETURN(sql, columns.Column(name, *configured));
+    }
+    mapping.columns.push_back({name, sql});
+  }
+  SEG_ASSIGN_OR_RETURN(std::string period, columns.Column("period", source.period));
+  auto [start, end] = PeriodSql(period);
+  mapping.columns.push_back({"period_start", start});
+  mapping.columns.push_back({"period_end", end});
+  std::string raw_period = Sql().QuoteIdentifier(source.period);
+  mapping.checks.push_back({period + " IS NULL", "missing period", source.period, "NULL"});
+  mapping.checks.push_back({"__period_start IS NULL OR __period_end IS NULL",
+                            "period is not YYYY-MM-DD, YYYY-MM or YYYY-MM-DD..YYYY-MM-DD",
+                            source.period, raw_period});
+  mapping.checks.push_back(
+      {"__period_end < __period_start", "period ends before it starts", source.period, raw_period});
+  std::string cost;
+  SEG_RETURN_IF_ERROR(AddNumber(columns, "cost", source.cost, "__cost", mapping, cost));
+  SEG_ASSIGN_OR_RETURN(CompiledExpression cost_expression, columns.Expression("cost", source.cost));
+  std::string cost_value = ValueOf(cost_expression);
+  mapping.checks.push_back({"__cost IS NULL", "missing cost", source.cost, "NULL"});
+  mapping.checks.push_back(
+      {"NOT isfinite(__cost)", "cost is not a number", source.cost, cost_value});
+  mapping.checks.push_back({"__cost < 0", "cost is negative", source.cost, cost_value});
+  mapping.columns.push_back({"cost", cost});
   SEG_RETURN_IF_ERROR(AddFilter(columns, source, mapping));
   return mapping;
 }

@@ -38,6 +38,9 @@ Result<Mapping> MapEvents(const Project& project, const SourceConfig& source,
                           const StagedSource& staged);
 Result<Mapping> MapCustomers(const Project& project, const SourceConfig& source,
                              const StagedSource& staged);
+// kind = "spend": campaign, channel, segment, period_start, period_end (inclusive), cost.
+Result<Mapping> MapSpend(const Project& project, const SourceConfig& source,
+                         const StagedSource& staged);
 
 // "CREATE TEMP TABLE <table> AS SELECT __line, __reason, <source columns>": the staged
 // rows that do not load, with the first check that holds ('filtered' for rows the

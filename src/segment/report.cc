@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "segment/format.h"
+#include "segment/kpi_report.h"
 #include "segment/value_report.h"
 #include "segmenta/segments.h"
 #include "store/database.h"
@@ -30,6 +31,7 @@ border-left:4px solid #f0a020;padding:8px 12px;margin:6px 0}table{border-collaps
 td,th{padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}
 tr:nth-child(even){background:#eef1f5}.play{display:inline-block;background:#e3f1e6;
 color:#1d6b32;border-radius:4px;padding:2px 8px;font-weight:600}
+.kpis{font-size:13px}.kpis td,.kpis th{padding:3px 6px;white-space:nowrap}
 )css";
 
 std::string Bars(const SegmentationResult& segmentation) {
@@ -238,6 +240,8 @@ Status WriteReport(const Project& project, Workspace& workspace,
   }
   SEG_ASSIGN_OR_RETURN(std::string value, segment::ValueReportSection(conn, run.snapshot_id));
   html << value;
+  SEG_ASSIGN_OR_RETURN(std::string kpis, segment::KpiReportSection(project, workspace));
+  html << kpis;
   Result<Comparison> moves = CompareSnapshots(project, workspace);
   html << "<h2>Since the previous snapshot</h2>";
   if (!moves.ok()) {

@@ -1,6 +1,5 @@
 // Read routes: health, the latest snapshot's segments and profiles, members, one
 // customer, rule previews, snapshots, compare, the report.
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -249,42 +248,6 @@ void MembersPage(State& state, const Request& req, Response& res, const Caller&)
             {"customers", std::vector<std::string>(ids->begin() + first, ids->begin() + last)}});
 }
 
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
-void Export(State& state, const Request& req, Response& res, const Caller& caller) {
-  auto ws = state.sessions.Acquire();
-  std::optional<std::vector<std::string>> ids = Members(*ws, req, res, "");
-  if (!ids) return;
-  if (static_cast<int64_t>(ids->size()) < state.project.min_group_size) {
-    return SendError(res, 422, "too_small",
-                     "the segment has fewer than privacy.min_group_size (" +
-                         std::to_string(state.project.min_group_size) +
-                         ") customers; an export that small could single people out");
-  }
-  std::string segmentation = req.matches[1], segment = req.matches[2];
-  // An append, safe beside other writers; not under state.write, which is taken before
-  // a session everywhere else (taking it after one could deadlock).
-  Status audited = AppendAudit(*ws, caller.Actor(), "export", segmentation + "/" + segment,
-                               "customers: " + std::to_string(ids->size()));
-  if (!audited.ok()) return SendStatus(res, audited);
-  std::ostringstream csv;
-  csv << "customer_id,segmentation,segment\n";
-  for (const std::string& id : *ids) {
-    csv << CsvField(id) << ',' << CsvField(segmentation) << ',' << CsvField(segment) << '\n';
-  }
-  std::string file = segmentation + "-" + segment;
-  for (char& c : file) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
-  }
-  res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".csv\"");
-  res.set_content(csv.str(), "text/csv");
-}
-
 void Customer(State& state, const Request& req, Response& res, const Caller&) {
   const std::string id = req.matches[1];
   if (state.IsForgotten(id)) return SendError(res, 404, "not_found", "no such customer", "id");
@@ -395,7 +358,6 @@ std::vector<Route> ReadRoutes() {
       {"GET", "/v1/segmentations/{segmentation}/segments/{segment}", Role::kViewer, Profile},
       {"GET", "/v1/segmentations/{segmentation}/segments/{segment}/members", Role::kAnalyst,
        MembersPage},
-      {"GET", "/v1/segmentations/{segmentation}/segments/{segment}/export", Role::kAnalyst, Export},
       {"GET", "/v1/customers/{id}", Role::kAnalyst, Customer},
       {"POST", "/v1/preview", Role::kViewer, Preview},
       {"GET", "/v1/snapshots", Role::kViewer, Snapshots},

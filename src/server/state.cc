@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "segmenta/segments.h"
+#include "segmenta/webhooks.h"
 
 namespace segmenta::server {
 namespace {
@@ -132,7 +133,12 @@ void State::Execute(int64_t run_id, std::string as_of) {
       job.step = "customer index";
       job.progress = -1;
     });
-    return RefreshLookup(session);
+    SEG_RETURN_IF_ERROR(RefreshLookup(session));
+    // A receiver that is down does not fail the run: GET /v1/webhooks shows what waits.
+    Update(run_id, [&](RunJob& job) { job.step = "webhooks"; });
+    Result<DeliveryReport> sent = DeliverWebhooks(project, session);
+    if (!sent.ok() && options.log) options.log("webhooks: " + sent.status().message());
+    return Status::Ok();
   }();
   Update(run_id, [&](RunJob& job) {
     job.finished_at = UtcNow();

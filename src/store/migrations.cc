@@ -135,8 +135,8 @@ ALTER TABLE api_tokens ADD COLUMN revoked_at TIMESTAMP;
 
 // Migration 6: acting on segments. Spend rows come from `kind = "spend"` sources (the
 // first schema's spend table was never written, so it is replaced); experiments get
-// their frozen assignment; webhook batches, their members until delivered, and every
-// delivery attempt.
+// their frozen assignment; webhook batches, their members until delivered, every
+// delivery attempt, and which snapshots each webhook has planned.
 constexpr const char* kActivation = R"sql(
 DROP TABLE spend;
 CREATE TABLE spend (
@@ -183,6 +183,11 @@ CREATE TABLE webhook_attempts (
   http_status INTEGER,
   error VARCHAR,
   milliseconds DOUBLE
+);
+CREATE TABLE webhook_plans (
+  webhook VARCHAR NOT NULL,
+  snapshot_id BIGINT NOT NULL,
+  planned_at TIMESTAMP NOT NULL
 );
 )sql";
 
