@@ -40,6 +40,11 @@ demo: build web
 	$(BUILD)/segmenta -C $(DEMO_DIR) show profiles
 	$(BUILD)/segmenta -C $(DEMO_DIR) value diagnose
 	$(BUILD)/segmenta -C $(DEMO_DIR) value predict --limit 10
+	$(BUILD)/segmenta -C $(DEMO_DIR) kpis --segmentation audiences
+	$(BUILD)/segmenta -C $(DEMO_DIR) export audiences "Win-back" --hash-pii --out win-back.csv
+	$(BUILD)/segmenta -C $(DEMO_DIR) experiment create winback-test --segment "audiences/Win-back" \
+	  --variants A:45,B:45 --holdout 10 --goal "purchase within 14d" --start 2026-08-01
+	$(BUILD)/segmenta -C $(DEMO_DIR) experiment analyze winback-test
 	$(BUILD)/segmenta -C $(DEMO_DIR) report --out report.html
 	@$(BUILD)/segmenta -C $(DEMO_DIR) token create --role admin --name demo > $(DEMO_DIR)/admin-token.txt 2>/dev/null
 	@echo

@@ -1,13 +1,11 @@
 #include "activate/webhook_http.h"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <httplib.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <chrono>
-#include <stdexcept>
+
+#include "core/crypto.h"
 
 #ifndef SEGMENTA_VERSION
 #define SEGMENTA_VERSION "0.0.0"
@@ -104,16 +102,6 @@ Result<WebhookUrl> ParseWebhookUrl(const std::string& url) {
   parsed.target = rest.empty() || rest[0] != '/' ? "/" + rest : rest;
   parsed.display = parsed.origin + parsed.target.substr(0, parsed.target.find('?'));
   return parsed;
-}
-
-std::string HmacSha256Hex(std::string_view key, std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-            reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &size)) {
-    throw std::runtime_error("OpenSSL HMAC-SHA256 failed");
-  }
-  return fmt::format("{:02x}", fmt::join(digest, digest + size, ""));
 }
 
 std::string SignatureHeader(std::string_view secret, int64_t unix_seconds, std::string_view body) {

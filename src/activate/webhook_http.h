@@ -20,9 +20,6 @@ struct WebhookUrl {
 // http:// or https:// URLs; InvalidArgument otherwise (the message shows no user-info).
 Result<WebhookUrl> ParseWebhookUrl(const std::string& url);
 
-// Lower-case hex HMAC-SHA256 of `data` under `key` (OpenSSL).
-std::string HmacSha256Hex(std::string_view key, std::string_view data);
-
 // The Segmenta-Signature header: "t=<unix seconds>,v1=<HMAC-SHA256(secret, "<t>.<body>")>".
 std::string SignatureHeader(std::string_view secret, int64_t unix_seconds, std::string_view body);
 

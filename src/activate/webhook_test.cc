@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "activate/webhook_http.h"
+#include "core/crypto.h"
 #include "activate/webhook_plan.h"
 #include "segmenta/webhooks.h"
 

@@ -1,4 +1,4 @@
-// Hashes and random secrets (OpenSSL): token hashes, erased ids, export hashing.
+// Hashes and random secrets (OpenSSL): token hashes, erased ids, webhook signatures.
 #ifndef SEGMENTA_CORE_CRYPTO_H_
 #define SEGMENTA_CORE_CRYPTO_H_
 
@@ -10,6 +10,9 @@ namespace segmenta {
 
 // SHA-256 of `data`, as 64 lower-case hex digits.
 std::string Sha256Hex(std::string_view data);
+
+// HMAC-SHA256 of `data` under `key`, as 64 lower-case hex digits (webhook signatures).
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
 // `bytes` bytes from the operating system's cryptographic generator, as hex.
 std::string RandomHex(size_t bytes);

@@ -43,8 +43,8 @@ std::string SpendRows(const Calendar& calendar, int64_t customers) {
       const std::string_view name = calendar.CampaignName(sale);
       const std::string period = Day(first) + ".." + Day(last);
       const double days = last - first + 1;
-      AddRow(out, name, "search", SaleTarget(name), period, base * 0.004 * days);
-      AddRow(out, name, "social", SaleTarget(name), period, base * 0.0025 * days);
+      AddRow(out, name, "search", SaleTarget(name), period, base * 0.05 * days);
+      AddRow(out, name, "social", SaleTarget(name), period, base * 0.03 * days);
     }
     first = last + 1;
   }
@@ -52,10 +52,10 @@ std::string SpendRows(const Calendar& calendar, int64_t customers) {
     const int day = calendar.MonthStart(month);
     const std::string period = Day(day).substr(0, 7);
     AddRow(out, calendar.CampaignName(calendar.NewsletterOn(day)), "email", "audiences/Email fans",
-           period, base * 0.002);
+           period, base * 0.05);
     std::string prospecting = "prospecting_" + period;
     prospecting[16] = '_';
-    AddRow(out, prospecting, "ads", "journey/new", period, base * 0.01);
+    AddRow(out, prospecting, "ads", "journey/new", period, base * 0.2);
   }
   return out;
 }

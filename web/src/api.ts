@@ -127,15 +127,46 @@ export const api = {
   snapshots: (signal?: AbortSignal) => request<T.Snapshots>('/v1/snapshots', { signal }),
   compare: (a: number, b: number, signal?: AbortSignal) =>
     request<T.Comparison>(`/v1/compare?a=${a}&b=${b}`, { signal }),
+  experiments: (signal?: AbortSignal) => request<T.Experiments>('/v1/experiments', { signal }),
+  experiment: (name: string, by: string | null, signal?: AbortSignal) =>
+    request<T.ExperimentResults>(`/v1/experiments/${enc(name)}${by ? `?by=${enc(by)}` : ''}`, { signal }),
+  createExperiment: (experiment: T.NewExperiment, signal?: AbortSignal) =>
+    request<T.Experiment>('/v1/experiments', { method: 'POST', body: experiment, signal }),
+  kpis: (segmentation: string, signal?: AbortSignal) =>
+    request<T.Kpis>(`/v1/kpis?segmentation=${enc(segmentation)}`, { signal }),
 };
 
-// The segment's CSV: fetched with the token, saved through a Blob link as
-// SEGMENTATION-SEGMENT.csv (the server's Content-Disposition name is the same for
-// every segment, so the file is named here).
-export async function downloadExport(segmentation: string, segment: string): Promise<string> {
-  const response = await send(`${segmentPath(segmentation, segment)}/export`, {});
+// What an export saved: the file name, and the server's counts when it sent them.
+export interface ExportResult {
+  filename: string;
+  customers: number | null;
+  leftOutNoConsent: number | null;
+}
+
+function headerNumber(response: Response, name: string): number | null {
+  const text = response.headers.get(name);
+  if (text === null || text.trim() === '') return null;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : null;
+}
+
+// The file an audience is saved as: the name the server's Content-Disposition gives,
+// else SEGMENTATION-SEGMENT.FORMAT or experiment-NAME-VARIANT.FORMAT made here.
+export function exportFilename(request: T.ExportRequest, disposition?: string | null): string {
+  const given = /filename="([^"/\\]+)"/.exec(disposition ?? '')?.[1];
+  if (given) return given;
+  const stem =
+    'experiment' in request
+      ? `experiment-${request.experiment}-${request.variant}`
+      : `${request.segmentation}-${request.segment}`;
+  return `${stem}.${request.format}`.replace(/[^\p{L}\p{N}._-]+/gu, '_');
+}
+
+// An audience file (POST /v1/exports): fetched with the token, saved through a Blob link.
+export async function downloadExport(request: T.ExportRequest): Promise<ExportResult> {
+  const response = await send('/v1/exports', { method: 'POST', body: request });
   const blob = await response.blob();
-  const filename = `${segmentation}-${segment}.csv`.replace(/[^\p{L}\p{N}._-]+/gu, '_');
+  const filename = exportFilename(request, response.headers.get('Content-Disposition'));
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
@@ -145,5 +176,9 @@ export async function downloadExport(segmentation: string, segment: string): Pro
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return filename;
+  return {
+    filename,
+    customers: headerNumber(response, 'X-Segmenta-Customers'),
+    leftOutNoConsent: headerNumber(response, 'X-Segmenta-Left-Out-No-Consent'),
+  };
 }

@@ -1,13 +1,16 @@
-// ECharts, tree-shaken to the four chart types the dashboard draws, on canvas.
+// ECharts, tree-shaken to the chart types the dashboard draws (bar, heatmap, line,
+// scatter, Sankey), on canvas.
 import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, SankeyChart, ScatterChart } from 'echarts/charts';
+import { BarChart, HeatmapChart, LineChart, SankeyChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { EChartsCoreOption } from 'echarts/core';
+import { PALETTE } from './palette';
 
 echarts.use([
   BarChart,
   HeatmapChart,
+  LineChart,
   SankeyChart,
   ScatterChart,
   GridComponent,
@@ -20,18 +23,7 @@ echarts.use([
 export type ChartOption = EChartsCoreOption;
 export type Chart = echarts.ECharts;
 
-export const PALETTE = [
-  '#2f6fdf',
-  '#e8833a',
-  '#3aa35b',
-  '#d64545',
-  '#8a5cd1',
-  '#8c6d4f',
-  '#d160a8',
-  '#6b7280',
-  '#b5a62a',
-  '#1fa9b8',
-];
+export { PALETTE, colourOf } from './palette';
 
 // The charts of the page on screen: resized with the window, disposed on navigation.
 const live = new Set<Chart>();
@@ -48,11 +40,15 @@ export function drawChart(el: HTMLElement, option: ChartOption): Chart {
   return chart;
 }
 
-// The same colour for the same name wherever it is drawn.
-export function colourOf(name: string): string {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return PALETTE[hash % PALETTE.length];
+// Redraws one chart in place (a new choice on the same page): el.dataset.rendered goes
+// back to 'false' until the new drawing has finished.
+export function redrawChart(previous: Chart | null, el: HTMLElement, option: ChartOption): Chart {
+  if (previous) {
+    live.delete(previous);
+    previous.dispose();
+  }
+  el.dataset.rendered = 'false';
+  return drawChart(el, option);
 }
 
 export function disposeCharts(): void {

@@ -125,6 +125,19 @@ export function fmtPct(share: number | null | undefined, digits = 1): string {
   }).format(share);
 }
 
+// A difference of two shares in percentage points, signed: +1.2 pp.
+export function fmtPoints(difference: number | null | undefined, digits = 1): string {
+  if (difference === null || difference === undefined || !Number.isFinite(difference)) return DASH;
+  return t('format.pp', { value: fmtSigned(difference * 100, digits) });
+}
+
+// A p-value with three decimals; under 0.001 as "< 0.001".
+export function fmtPValue(p: number | null | undefined): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return DASH;
+  if (p < 0.001) return t('format.below', { value: fmtFixed(0.001, 3) });
+  return fmtFixed(p, 3);
+}
+
 // Money totals: the workspace records no currency, so amounts carry none; whole units.
 export function fmtMoney(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;

@@ -7,6 +7,8 @@ import { clear, h, routeHref } from './dom';
 import { initLanguage, language, LANGUAGES, onLanguageChange, setLanguage, t } from './i18n';
 import type { MessageKey } from './i18n';
 import { customerPage } from './pages/customer';
+import { experimentsPage } from './pages/experiments';
+import { kpisPage } from './pages/kpis';
 import { migrationPage } from './pages/migration';
 import { overviewPage } from './pages/overview';
 import { rulesPage } from './pages/rules';
@@ -29,6 +31,8 @@ const PAGES: Record<string, { page: Page; params: number; nav?: string }> = {
   migration: { page: migrationPage, params: 0, nav: 'migration' },
   customer: { page: customerPage, params: 0, nav: 'customer' },
   rules: { page: rulesPage, params: 0, nav: 'rules' },
+  experiments: { page: experimentsPage, params: 0, nav: 'experiments' },
+  kpis: { page: kpisPage, params: 0, nav: 'kpis' },
 };
 
 const NAV: Array<{ id: string; href: string; label: MessageKey }> = [
@@ -36,6 +40,8 @@ const NAV: Array<{ id: string; href: string; label: MessageKey }> = [
   { id: 'migration', href: routeHref('migration'), label: 'nav.migration' },
   { id: 'customer', href: routeHref('customer'), label: 'nav.customer' },
   { id: 'rules', href: routeHref('rules'), label: 'nav.rules' },
+  { id: 'experiments', href: routeHref('experiments'), label: 'nav.experiments' },
+  { id: 'kpis', href: routeHref('kpis'), label: 'nav.kpis' },
 ];
 
 let me: Token | null = null;

@@ -163,3 +163,138 @@ export interface Comparison {
   b: Snapshot;
   segmentations: Array<{ segmentation: string; migrations: Migration[]; sizes: SizeDrift[] }>;
 }
+
+// ---- experiments ---------------------------------------------------------------------
+
+export interface Variant {
+  name: string;
+  weight: number;
+}
+
+export interface Experiment {
+  name: string;
+  segmentation: string;
+  segment: string;
+  variants: Variant[];
+  holdout: number;
+  goal: string;
+  start?: string | null;
+  created_at?: string;
+  customers?: number | null;
+  window_days?: number;
+}
+
+export interface Experiments {
+  experiments: Experiment[];
+}
+
+export interface NewExperiment {
+  name: string;
+  segmentation: string;
+  segment: string;
+  variants: Variant[];
+  holdout: number;
+  goal: string;
+  start?: string;
+}
+
+export type Verdict = 'better' | 'worse' | 'no_difference';
+
+export interface VsHoldout {
+  difference: number;
+  ci_low: number;
+  ci_high: number;
+  relative_lift?: number | null;
+  z?: number | null;
+  p_value: number;
+  revenue_difference?: number | null;
+  revenue_ci_low?: number | null;
+  revenue_ci_high?: number | null;
+  verdict: Verdict;
+  summary?: string;
+}
+
+export interface Arm {
+  variant: string;
+  suppressed: boolean;
+  customers?: number | null;
+  conversions?: number | null;
+  conversion_rate?: number | null;
+  revenue_per_customer?: number | null;
+  vs_holdout: VsHoldout | null;
+}
+
+// A warning is a sentence from the server; an object carries it in `message`.
+export type ServerWarning = string | { message?: string; code?: string; [key: string]: unknown };
+
+export interface ExperimentResults {
+  experiment: Experiment;
+  window_ends?: string | null;
+  provisional: boolean;
+  planned_per_arm?: number | null;
+  arms: Arm[];
+  warnings: ServerWarning[];
+  by: Array<{ segment: string; suppressed?: boolean; arms: Arm[] }> | null;
+}
+
+// ---- KPIs ------------------------------------------------------------------------------
+
+export interface SegmentKpis {
+  segment: string;
+  suppressed: boolean;
+  customers?: number | null;
+  revenue?: number | null;
+  orders?: number | null;
+  aov?: number | null;
+  repeat_rate?: number | null;
+  retention_rate?: number | null;
+  churn_rate?: number | null;
+  conversion_rate?: number | null;
+  clv?: number | null;
+  nps?: number | null;
+  nps_responses?: number | null;
+  csat?: number | null;
+  csat_responses?: number | null;
+  spend?: number | null;
+  new_customers?: number | null;
+  cac?: number | null;
+  campaign_revenue?: number | null;
+  roi?: number | null;
+}
+
+export interface KpiSnapshot {
+  snapshot_id: number;
+  as_of: string;
+  segments: SegmentKpis[];
+}
+
+// One campaign over the latest snapshot's window: its spend, and the purchases naming it.
+export interface CampaignKpis {
+  campaign: string;
+  channel: string;
+  spend: number;
+  suppressed: boolean;
+  revenue?: number | null;
+  buyers?: number | null;
+  roi?: number | null;
+}
+
+export interface Kpis {
+  period_days: number;
+  segmentations: Array<{ segmentation: string; snapshots: KpiSnapshot[] }>;
+  campaigns?: { snapshot_id: number; as_of: string; campaigns: CampaignKpis[] } | null;
+}
+
+// ---- exports ---------------------------------------------------------------------------
+
+export type ExportFormat = 'csv' | 'jsonl' | 'parquet';
+
+// Who is exported: a segment of the latest snapshot, or one variant of an experiment.
+export type Audience = { segmentation: string; segment: string } | { experiment: string; variant: string };
+
+export type ExportRequest = Audience & {
+  format: ExportFormat;
+  columns?: string[];
+  hash_pii: boolean;
+  include_no_consent: boolean;
+};

@@ -2,172 +2,51 @@
 //
 // Environment: SEGMENTA_URL (http://127.0.0.1:PORT/), SEGMENTA_TOKEN_ADMIN,
 // SEGMENTA_TOKEN_VIEWER, optionally SEGMENTA_TOKEN_ANALYST, SEGMENTA_ARTIFACTS (the
-// screenshot folder), CHROMIUM (default /usr/bin/chromium).
+// screenshot folder), CHROMIUM (default /usr/bin/chromium), and what activation.mjs
+// reads (the experiment and spend run.sh made). The harness is harness.mjs; the export,
+// experiment and KPI flows are in activation.mjs.
 //
 // In each of the six languages, signed in as admin: every page opens, every chart has
 // drawn (coloured pixels on its canvas), numbers and dates are formatted for the
 // language, the rule editor counts as a rule is typed and shows a parse error, a member
-// of a segment is looked up and exported. As a viewer: no members, no export, and
-// customer lookup says the role may not. Any console error, page error, failed request
-// or HTTP error other than the ones a step expects fails the run.
+// of a segment is looked up and exported (and a too-small export refused), the
+// experiment's arms and interval chart show, the KPI chart changes with the KPI. As an
+// analyst: an experiment is created through the form (and a duplicate name is refused at
+// its field). As a viewer: no members, no export, no experiment form, and customer
+// lookup says the role may not. Any console error, page error, failed request or HTTP
+// error other than the ones a step expects fails the run.
 import { chromium } from 'playwright-core';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createExperiment, EXPERIMENT, experiments, exportAudience, kpis } from './activation.mjs';
+import {
+  at,
+  BASE,
+  chartDrawn,
+  checkInteger,
+  equal,
+  expecting,
+  fail,
+  finish,
+  go,
+  LANGUAGES,
+  MESSAGES,
+  ok,
+  settled,
+  shot,
+  text,
+  TIMEOUT,
+  waitTitle,
+  watch,
+} from './harness.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const BASE = process.env.SEGMENTA_URL;
 const ADMIN = process.env.SEGMENTA_TOKEN_ADMIN;
 const ANALYST = process.env.SEGMENTA_TOKEN_ANALYST;
 const VIEWER = process.env.SEGMENTA_TOKEN_VIEWER;
-const ARTIFACTS = process.env.SEGMENTA_ARTIFACTS ?? join(process.cwd(), 'browser-artifacts');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 if (!BASE || !ADMIN || !VIEWER) {
   console.error('set SEGMENTA_URL, SEGMENTA_TOKEN_ADMIN and SEGMENTA_TOKEN_VIEWER (tests/run.sh does)');
   process.exit(2);
 }
-mkdirSync(ARTIFACTS, { recursive: true });
-
-// The languages, with the locale Intl formats with (as src/i18n.ts has them).
-const LANGUAGES = [
-  ['en', 'en-GB'],
-  ['ro', 'ro-RO'],
-  ['bg', 'bg-BG'],
-  ['pl', 'pl-PL'],
-  ['it', 'it-IT'],
-  ['pt', 'pt-PT'],
-];
-const MESSAGES = Object.fromEntries(
-  LANGUAGES.map(([code]) => [
-    code,
-    JSON.parse(readFileSync(join(HERE, '../src/locales', `${code}.json`), 'utf8')),
-  ]),
-);
 const CLUSTER_METHODS = new Set(['kmeans', 'kprototypes', 'gmm']);
-const TIMEOUT = 15_000;
-
-// ---- bookkeeping -------------------------------------------------------------------
-
-const started = Date.now();
-let checks = 0;
-const failures = [];
-let step = 'start';
-
-function ok(condition, what) {
-  checks += 1;
-  if (!condition) {
-    failures.push(`${step}: ${what}`);
-    console.error(`  ✗ ${what}`);
-  }
-}
-
-function equal(actual, expected, what) {
-  ok(actual === expected, `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-
-// HTTP errors and aborted requests a step provokes on purpose: [status, url pattern].
-let expected = [];
-function expecting(list) {
-  expected = list;
-}
-function isExpected(status, url) {
-  return expected.some(([code, pattern]) => code === status && pattern.test(url));
-}
-
-function watch(page, who) {
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    const url = message.location()?.url ?? '';
-    const status = /status of (\d{3})/.exec(message.text());
-    if (status && isExpected(Number(status[1]), url)) return;
-    ok(false, `console error (${who}): ${message.text()} ${url}`);
-  });
-  page.on('pageerror', (error) => ok(false, `page error (${who}): ${error.message}`));
-  page.on('requestfailed', (request) => {
-    const failure = request.failure()?.errorText ?? '';
-    // The rule editor cancels a preview that a newer keystroke replaced.
-    if (failure.includes('ERR_ABORTED') && isExpected('abort', request.url())) return;
-    ok(false, `request failed (${who}): ${request.method()} ${request.url()} ${failure}`);
-  });
-  page.on('response', (response) => {
-    const status = response.status();
-    if (status < 400 || isExpected(status, response.url())) return;
-    ok(false, `HTTP ${status} (${who}): ${response.request().method()} ${response.url()}`);
-  });
-  page.on('request', (request) => {
-    if (
-      !request.url().startsWith(BASE) &&
-      !request.url().startsWith('blob:') &&
-      !request.url().startsWith('data:')
-    ) {
-      ok(false, `request to another origin (${who}): ${request.url()}`);
-    }
-  });
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
-async function text(page, testid) {
-  return (await page.getByTestId(testid).first().textContent())?.trim() ?? '';
-}
-
-// A chart has drawn when ECharts says it finished (data-rendered) and its canvas holds
-// enough coloured pixels: opaque, and not the greys and blacks of axes and labels.
-async function chartDrawn(page, testid) {
-  try {
-    await page.waitForFunction(
-      (id) => {
-        const box = document.querySelector(`[data-testid="${CSS.escape(id)}"]`);
-        if (!box || box.dataset.rendered !== 'true') return false; // drawn, animations done
-        let opaque = 0;
-        let coloured = 0;
-        for (const canvas of box.querySelectorAll('canvas')) {
-          if (!canvas.width || !canvas.height) continue;
-          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-          for (let index = 0; index < data.length; index += 4 * 3) {
-            if (data[index + 3] < 32) continue;
-            opaque += 1;
-            const high = Math.max(data[index], data[index + 1], data[index + 2]);
-            const low = Math.min(data[index], data[index + 1], data[index + 2]);
-            if (high - low > 40) coloured += 1;
-          }
-        }
-        return opaque > 300 && coloured > 100;
-      },
-      testid,
-      { timeout: TIMEOUT, polling: 100 },
-    );
-    ok(true, `${testid} drawn`);
-  } catch {
-    ok(false, `chart ${testid} did not draw (no coloured pixels on its canvas)`);
-  }
-}
-
-// Navigate by hash; no navigation when the page is already there ('' and '#/' are both
-// the overview), so that no request is cancelled for nothing.
-async function go(page, hash) {
-  await page.evaluate((target) => {
-    const here = location.hash.replace(/^#\/?/, '');
-    if (here === target.replace(/^#\/?/, '')) return;
-    location.hash = target;
-  }, hash);
-}
-
-async function waitTitle(page, title) {
-  await page.getByTestId('page-title').filter({ hasText: title }).first().waitFor({ timeout: TIMEOUT });
-}
-
-// The number in data-value, formatted as the language formats integers.
-async function checkInteger(page, testid, intl, what) {
-  const element = page.getByTestId(testid).first();
-  const shown = (await element.textContent())?.trim();
-  const raw = Number(await element.getAttribute('data-value'));
-  const want = new Intl.NumberFormat(intl, { maximumFractionDigits: 0 }).format(raw);
-  equal(shown, want, `${what} formatted for ${intl}`);
-  return raw;
-}
 
 // ---- the flows ------------------------------------------------------------------------
 
@@ -185,6 +64,8 @@ async function switchLanguage(page, code) {
   await page.getByTestId('language-select').selectOption(code);
   const label = MESSAGES[code]['nav.overview'];
   await page.getByTestId('nav-overview').filter({ hasText: label }).waitFor({ timeout: TIMEOUT });
+  // The page on screen is drawn again in the new language: let its requests finish.
+  await settled(page);
   if (before !== code) {
     equal(
       await page.evaluate(() => localStorage.getItem('segmenta.lang')),
@@ -197,13 +78,15 @@ async function switchLanguage(page, code) {
     ['nav-migration', 'nav.migration'],
     ['nav-customer', 'nav.customer'],
     ['nav-rules', 'nav.rules'],
+    ['nav-experiments', 'nav.experiments'],
+    ['nav-kpis', 'nav.kpis'],
   ]) {
     equal(await text(page, testid), MESSAGES[code][key], `${testid} translated`);
   }
 }
 
 async function overview(page, code, intl) {
-  step = `${code} overview`;
+  at(`${code} overview`);
   const m = MESSAGES[code];
   await go(page, '#/');
   await waitTitle(page, m['overview.title']);
@@ -245,7 +128,7 @@ async function overview(page, code, intl) {
 }
 
 async function segment(page, code, intl) {
-  step = `${code} segment`;
+  at(`${code} segment`);
   const m = MESSAGES[code];
   await page
     .locator('[data-testid="segmentation-card"][data-name="rfm"] [data-testid="segment-link"]', {
@@ -304,41 +187,28 @@ async function segment(page, code, intl) {
     );
   }
 
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: TIMEOUT }),
-    page.getByTestId('export-button').click(),
-  ]);
-  const csv = readFileSync(await download.path(), 'utf8');
-  const lines = csv.trim().split(/\r?\n/);
-  ok(lines[0].startsWith('customer_id'), `export header "${lines[0]}"`);
-  equal(lines.length - 1, total, 'export rows = members total');
-  ok(
-    lines.slice(1).some((line) => line.startsWith(firstPage[0] + ',')),
-    'export holds the first member',
-  );
-  equal(download.suggestedFilename(), 'rfm-Champions.csv', 'export file name');
-  await page
-    .getByTestId('export-status')
-    .filter({ hasText: m['members.exported'].split('{file}')[0].trim() || '.' })
-    .waitFor({ timeout: TIMEOUT });
+  await exportAudience(page, code, intl, total);
   await shot(page, `${code}-2-segment`);
 
   // A segment under the minimum group size: no profile, and the export is refused (422).
-  step = `${code} suppressed segment`;
+  at(`${code} suppressed segment`);
   await go(page, '#/segment/tiny/Very%20frequent');
   await page.getByTestId('profile-suppressed').waitFor({ timeout: TIMEOUT });
   equal(await text(page, 'profile-suppressed'), m['common.suppressed'], 'suppressed profile text');
   equal(await page.getByTestId('profile-size').count(), 0, 'no size for a suppressed segment');
-  expecting([[422, /\/export$/]]);
+  expecting([[422, /\/v1\/exports$/]]);
   await page.getByTestId('export-button').click();
   await page.getByTestId('export-error').waitFor({ timeout: TIMEOUT });
-  ok((await text(page, 'export-error')).length > 10, 'the refused export says why');
+  equal(await page.getByTestId('export-error').getAttribute('data-code'), 'too_small', 'refusal code');
+  const refusal = await text(page, 'export-error');
+  ok(refusal.startsWith(m['export.too_small']), `the refused export says why: "${refusal}"`);
   expecting([]);
+  await shot(page, `${code}-2-segment-refused`);
   return firstPage[0];
 }
 
 async function segmentations(page, code, cards) {
-  step = `${code} segmentation rfm`;
+  at(`${code} segmentation rfm`);
   const m = MESSAGES[code];
   await go(page, '#/segmentation/rfm');
   await waitTitle(page, 'rfm');
@@ -351,7 +221,7 @@ async function segmentations(page, code, cards) {
   const clustered = cards.filter((card) => CLUSTER_METHODS.has(card.method));
   ok(clustered.length > 0, 'the demo has cluster segmentations');
   for (const card of clustered) {
-    step = `${code} segmentation ${card.name}`;
+    at(`${code} segmentation ${card.name}`);
     await go(page, `#/segmentation/${encodeURIComponent(card.name)}`);
     await waitTitle(page, card.name);
     await chartDrawn(page, 'chart-projection');
@@ -364,7 +234,7 @@ async function segmentations(page, code, cards) {
 }
 
 async function migration(page, code) {
-  step = `${code} migration`;
+  at(`${code} migration`);
   const m = MESSAGES[code];
   await page.getByTestId('nav-migration').click();
   await waitTitle(page, m['migration.title']);
@@ -401,7 +271,7 @@ async function migration(page, code) {
 }
 
 async function customer(page, code, id) {
-  step = `${code} customer`;
+  at(`${code} customer`);
   const m = MESSAGES[code];
   await page.getByTestId('nav-customer').click();
   await waitTitle(page, m['customer.title']);
@@ -444,7 +314,7 @@ async function waitCount(page, previous) {
 }
 
 async function rules(page, code, intl, role) {
-  step = `${code} rules`;
+  at(`${code} rules`);
   const m = MESSAGES[code];
   await page.getByTestId('nav-rules').click();
   await waitTitle(page, m['rules.title']);
@@ -502,7 +372,7 @@ async function rules(page, code, intl, role) {
 }
 
 async function viewer(page, code, id) {
-  step = `${code} viewer`;
+  at(`${code} viewer`);
   const m = MESSAGES[code];
   await go(page, '#/segment/rfm/Champions');
   await page.getByTestId('profile-name').waitFor({ timeout: TIMEOUT });
@@ -534,7 +404,7 @@ async function main() {
     const page = await context.newPage();
     watch(page, 'admin');
 
-    step = 'sign-in';
+    at('sign-in');
     await page.goto(BASE);
     await page.getByTestId('token-input').waitFor({ timeout: TIMEOUT });
     equal(await page.getByLabel(MESSAGES.en['signin.token']).count(), 1, 'token field has a label');
@@ -556,7 +426,7 @@ async function main() {
     let memberId = null;
     for (const [code, intl] of LANGUAGES) {
       const languageStarted = Date.now();
-      step = `${code} switch`;
+      at(`${code} switch`);
       console.log(`== ${code}`);
       await switchLanguage(page, code);
       const cards = await overview(page, code, intl);
@@ -565,11 +435,13 @@ async function main() {
       await migration(page, code);
       await customer(page, code, memberId);
       await rules(page, code, intl, 'admin');
+      if (EXPERIMENT) await experiments(page, code, intl, 'admin');
+      await kpis(page, code, intl);
       console.log(`   ${((Date.now() - languageStarted) / 1000).toFixed(1)} s`);
     }
 
     // ---- a stale token anywhere: back to sign-in with a message
-    step = '401';
+    at('401');
     expecting([[401, /\/v1\//]]);
     await page.evaluate(() => sessionStorage.setItem('segmenta.token', 'sgm_revoked'));
     await page.getByTestId('nav-overview').click();
@@ -584,7 +456,7 @@ async function main() {
 
     // ---- analyst: members and customers, like admin
     if (ANALYST) {
-      step = 'analyst';
+      at('analyst');
       const analystContext = await browser.newContext({
         viewport: { width: 1280, height: 900 },
         locale: 'en-GB',
@@ -596,6 +468,7 @@ async function main() {
       await go(analystPage, '#/segment/rfm/Champions');
       await analystPage.getByTestId('member-id').first().waitFor({ timeout: TIMEOUT });
       ok((await analystPage.getByTestId('export-button').count()) === 1, 'analyst can export');
+      if (EXPERIMENT) await createExperiment(analystPage);
       await analystContext.close();
     }
 
@@ -607,14 +480,15 @@ async function main() {
     });
     const viewerPage = await viewerContext.newPage();
     watch(viewerPage, 'viewer');
-    step = 'viewer sign-in';
+    at('viewer sign-in');
     await viewerPage.goto(BASE);
     await signIn(viewerPage, VIEWER, 'viewer');
     for (const [code, intl] of LANGUAGES) {
       await viewer(viewerPage, code, memberId);
       if (code === 'en' || code === 'bg') await rules(viewerPage, code, intl, 'viewer');
+      if (EXPERIMENT) await experiments(viewerPage, code, intl, 'viewer');
     }
-    step = 'viewer sign-out';
+    at('viewer sign-out');
     await viewerPage.getByTestId('sign-out').click();
     await viewerPage.getByTestId('token-input').waitFor({ timeout: TIMEOUT });
     equal(
@@ -624,7 +498,7 @@ async function main() {
     );
     // The sign-in page in every language.
     for (const [code] of LANGUAGES) {
-      step = `${code} sign-in page`;
+      at(`${code} sign-in page`);
       await viewerPage.getByTestId('language-select').selectOption(code);
       await waitTitle(viewerPage, MESSAGES[code]['signin.title']);
       equal(await viewerPage.getByLabel(MESSAGES[code]['signin.token']).count(), 1, 'token field labelled');
@@ -633,19 +507,11 @@ async function main() {
     }
     await viewerContext.close();
   } catch (error) {
-    failures.push(`${step}: ${error.stack ?? error}`);
-    console.error(error);
+    fail(error);
   } finally {
     await browser.close();
   }
-
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (failures.length) {
-    console.error(`\nFAILED: ${failures.length} of ${checks} checks (${seconds} s)`);
-    for (const failure of failures) console.error(`  - ${failure}`);
-    process.exit(1);
-  }
-  console.log(`\nOK: ${checks} checks in ${seconds} s; screenshots in ${ARTIFACTS}`);
+  finish();
 }
 
 await main();

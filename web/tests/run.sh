@@ -4,7 +4,9 @@
 #   web/tests/run.sh path/to/segmenta
 #
 # Builds a demo workspace (3,000 customers, two snapshots, plus one rules segmentation
-# "tiny" whose segment "Very frequent" is under the minimum group size) in a temporary folder,
+# "tiny" whose segment "Very frequent" is under the minimum group size, and an A/B test
+# "loyal-reminder" in rfm/Loyal that started 30 days before the latest snapshot, so that
+# the purchases since then are its outcomes) in a temporary folder,
 # creates admin, analyst and viewer tokens, serves web/dist on a free port and runs
 # tests/browser.mjs (playwright-core with Debian's /usr/bin/chromium). Needs `npm ci`
 # and `npm run build` first. Screenshots: ${SEGMENTA_ARTIFACTS:-$PWD/browser-artifacts}.
@@ -56,6 +58,18 @@ TOML
 "$SEGMENTA" -C "$WS" ingest >>"$WORK/setup.log"
 "$SEGMENTA" -C "$WS" run --as-of 2026-08-01 >>"$WORK/setup.log"
 "$SEGMENTA" -C "$WS" run >>"$WORK/setup.log"
+# The demo's spend source (campaign costs), when its project declares one, shows in the KPIs.
+if grep -q '^kind = "spend"' "$WS/segmenta.toml"; then SEGMENTA_DEMO_SPEND=1; else SEGMENTA_DEMO_SPEND=0; fi
+
+# An experiment whose outcome window has passed: it starts 30 days before the latest
+# snapshot's date.
+LATEST_AS_OF=$("$SEGMENTA" --json -C "$WS" segments |
+  node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).as_of));')
+SEGMENTA_EXPERIMENT_START=$(date -u -d "$LATEST_AS_OF - 30 days" +%F)
+SEGMENTA_EXPERIMENT=loyal-reminder
+"$SEGMENTA" -C "$WS" experiment create "$SEGMENTA_EXPERIMENT" --segment rfm/Loyal --variants A:45,B:45 \
+  --holdout 10 --goal "purchase within 14d" --start "$SEGMENTA_EXPERIMENT_START" >>"$WORK/setup.log"
+export SEGMENTA_DEMO_SPEND SEGMENTA_EXPERIMENT SEGMENTA_EXPERIMENT_START
 
 token() {
   "$SEGMENTA" --json -C "$WS" token create --role "$1" --name "browser-test-$1" |

@@ -1,13 +1,14 @@
-// One segment: its profile card and, for analysts and admins, its members and export.
-import { api, downloadExport, isAbort, ApiError } from '../api';
+// One segment: its profile card and, for analysts and admins, its members and the
+// audience export.
+import { api, isAbort, ApiError } from '../api';
 import { h, routeHref } from '../dom';
 import { DASH, fmtFixed, fmtInt, fmtMoney, fmtNum, fmtPct, fmtSigned, t } from '../i18n';
 import type { Members, NumberSummary, Profile } from '../types';
+import { exportForm } from './export-form';
 import {
   canSeeCustomers,
   customerHref,
   dataTable,
-  errorBox,
   figure,
   fill,
   numberCell,
@@ -172,27 +173,12 @@ function numbersSection(profile: Profile): HTMLElement | null {
 // ---- members -----------------------------------------------------------------------
 
 function membersSection(ctx: PageContext, segmentation: string, segment: string): HTMLElement {
-  const status = h('p', { class: 'muted', 'data-testid': 'export-status', 'aria-live': 'polite' });
-  const exportButton = h('button', { type: 'button', 'data-testid': 'export-button' }, t('members.export'));
-  exportButton.addEventListener('click', async () => {
-    exportButton.disabled = true;
-    status.textContent = t('members.exporting');
-    try {
-      const filename = await downloadExport(segmentation, segment);
-      status.textContent = t('members.exported', { file: filename });
-    } catch (error) {
-      const box = errorBox(error, 'export-error');
-      status.replaceChildren(box ?? '');
-    } finally {
-      exportButton.disabled = false;
-    }
-  });
   const table = h('div', { 'data-testid': 'members' });
   const section = h(
     'section',
     { class: 'card', 'aria-labelledby': 'members-heading' },
-    h('div', { class: 'row' }, h('h2', { id: 'members-heading' }, t('members.title')), exportButton),
-    status,
+    h('h2', { id: 'members-heading' }, t('members.title')),
+    exportForm(() => ({ segmentation, segment })),
     table,
   );
   void showMembers(ctx, table, segmentation, segment, 0);
