@@ -5,7 +5,6 @@
 // own files, through the CLI, the API and the report.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -32,15 +31,10 @@ using nlohmann::json;
 
 constexpr const char* kSecret = "demo-signing-secret";
 
-// Runs the CLI in `dir`; returns its exit code and stdout.
+// Runs the CLI in `dir`; returns its exit code and stdout (stderr left out).
 std::pair<int, std::string> Cli(const fs::path& dir, const std::string& args) {
-  std::string command = std::string(SEGMENTA_BINARY) + " -C '" + dir.string() + "' " + args;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  while (pipe && fgets(buffer, sizeof buffer, pipe)) out += buffer;
-  int status = pipe ? pclose(pipe) : -1;
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  testing::CliRun run = testing::RunSegmenta("-C '" + dir.string() + "' " + args, false);
+  return {run.exit_code, run.out};
 }
 
 std::vector<std::vector<std::string>> CsvRows(const fs::path& file) {

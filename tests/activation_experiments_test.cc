@@ -69,24 +69,8 @@ type_column = "type"
 amount = "amount"
 )toml";
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-CliRun Segmenta(const std::string& args) {
-  std::string command = std::string(SEGMENTA_BINARY) + " " + args + " 2>&1";
-  CliRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer;
-  size_t read = 0;
-  while ((read = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    run.out.append(buffer.data(), read);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using testing::CliRun;
+CliRun Segmenta(const std::string& args) { return testing::RunSegmenta(args, true); }
 
 // What the outcome file gives each arm: the k-th customer of an arm (by id) converts
 // when k % every == 0, buying 40 on 2026-06-03 and, in B, 20 more on 2026-06-10.

@@ -311,25 +311,8 @@ TEST_F(ExportTest, ParquetReadsBackAndAFileThereIsReplacedWhole) {
 
 // ------------------------------------------------------------------------ the CLI
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-CliRun Segmenta(const std::string& args) {
-  std::string command = std::string(SEGMENTA_BINARY) + " " + args + " 2>&1";
-  CliRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer;
-  size_t read = 0;
-  while ((read = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    run.out.append(buffer.data(), read);
-  }
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using testing::CliRun;
+CliRun Segmenta(const std::string& args) { return testing::RunSegmenta(args, true); }
 
 TEST(ExportCliTest, SummaryJsonAndExitCodes) {
   testing::TempDir dir;

@@ -1,10 +1,13 @@
-// Helpers shared by the tests: a temporary directory that cleans up after itself and
-// a one-line file writer.
+// Helpers shared by the tests: a temporary directory that cleans up after itself, file
+// reading and writing, the CLI binary run as a child process, a demo workspace.
 #ifndef SEGMENTA_TESTS_TESTING_H_
 #define SEGMENTA_TESTS_TESTING_H_
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <array>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -50,6 +53,29 @@ inline void WriteFile(const std::filesystem::path& path, const std::string& cont
 inline std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+};
+
+// Runs the segmenta binary (SEGMENTA_BINARY) with `args`, a shell command line; `out` is
+// its stdout, and its stderr too when `with_stderr`.
+inline CliRun RunSegmenta(const std::string& args, bool with_stderr = true) {
+  std::string command =
+      std::string(SEGMENTA_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  CliRun run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return run;
+  std::array<char, 4096> buffer;
+  size_t read = 0;
+  while ((read = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+    run.out.append(buffer.data(), read);
+  }
+  int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
 }
 
 // A demo project of kCustomers customers, written once per test suite, ingested into a

@@ -172,7 +172,6 @@ int RunIngest(const GlobalFlags& global, const IngestFlags& flags, const Output&
 int RunQuarantine(const GlobalFlags& global, const QuarantineFlags& flags, const Output& out) {
   Opened opened = Open(global, out);
   if (opened.failed) return opened.failed;
-  const Project& project = *opened.project;
   Workspace& workspace = *opened.workspace;
   Result<std::vector<QuarantinedRow>> rows =
       ListQuarantine(workspace, {flags.source, flags.reason, flags.limit});

@@ -33,7 +33,7 @@ struct ReasonCount {
 struct SourceReport {
   std::string source;
   std::string file;
-  std::string kind;       // "customers" or "events"
+  std::string kind;       // "customers", "events" or "spend"
   std::string read_as;    // how the file was read: format, delimiter, header, encoding
   int64_t rows_read = 0;  // records in the file (the header and blank lines excluded)
   int64_t rows_loaded = 0;

@@ -176,8 +176,9 @@ Result<RfmGrid> LoadRfmGrid(Workspace& workspace, int64_t snapshot_id,
 
 // Writes the latest snapshot as one self-contained HTML file (no scripts, no network
 // request: charts are inline SVG): overview, segment sizes, the RFM grid as a heatmap,
-// profile cards, moves since the previous snapshot, health warnings. Groups below
-// privacy.min_group_size are withheld.
+// profile cards, moves since the previous snapshot, health warnings, customer value when
+// the value models ran, and per-segment KPIs with the campaigns' spend and return. Groups
+// below privacy.min_group_size are withheld.
 Status WriteReport(const Project& project, Workspace& workspace, const std::filesystem::path& file);
 
 }  // namespace segmenta

@@ -9,7 +9,9 @@
 //
 // Tables (see docs/guide.md): customers, events, quarantine, ingest_runs, event_types,
 // snapshots, memberships, models, profiles, health, membership_history, audit, and per
-// snapshot features_<id> and event_recency_<id>; experiments, spend, api_tokens. A Workspace
+// snapshot features_<id> and event_recency_<id>; api_tokens, spend, experiments and
+// experiment_assignments, webhook_batches, webhook_batch_members, webhook_attempts and
+// webhook_plans. A Workspace
 // is movable, not copyable, and not thread-safe; Session() gives another handle on the
 // same database, with its own connection, for another thread (the server keeps a few).
 #ifndef SEGMENTA_WORKSPACE_H_
