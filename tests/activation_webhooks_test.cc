@@ -485,7 +485,7 @@ TEST_F(WebhooksTest, BatchesWaitWhileTheReceiverIsDownAndRetryDeliversThem) {
             1);
   // No secret is ever stored, nor the URL's password.
   std::string text = AllText();
-  for (const std::string& secret : {kCrmSecret, kAdsSecret, ":pw@"}) {
+  for (std::string_view secret : {kCrmSecret, kAdsSecret, ":pw@"}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
   }
 }

@@ -345,9 +345,10 @@ TEST_F(ServerTest, HostileInputGetsA4xxAndTheServerKeepsServing) {
   json quoted =
       Body(Post("/v1/preview", json{{"rule", "country = 'x'' OR 1=1 --'"}}.dump(), Role::kViewer));
   EXPECT_EQ(quoted["customers"], 0) << quoted;
-  for (const std::string& path : {"/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
-                                  "/..%2f..%2fetc/passwd", "/assets/../../../etc/passwd"}) {
-    std::string answer = Raw("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  for (const char* path : {"/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+                           "/..%2f..%2fetc/passwd", "/assets/../../../etc/passwd"}) {
+    std::string answer =
+        Raw(std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_TRUE(answer.rfind("HTTP/1.1 4", 0) == 0) << path << " → " << answer.substr(0, 80);
     EXPECT_EQ(answer.find("root:"), std::string::npos);
   }
