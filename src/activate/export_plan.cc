@@ -1,11 +1,11 @@
 #include "activate/export_plan.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "activate/pii.h"
 #include "engine/dialect.h"
+#include "segment/history.h"
 
 namespace segmenta::activate {
 namespace {
@@ -28,31 +28,10 @@ std::vector<std::string> Texts(const store::Rows& rows, size_t column = 0) {
   return texts;
 }
 
-// Segmentation → its segments, from the snapshot's models (empty segments included).
-Result<std::vector<std::pair<std::string, std::vector<std::string>>>> SnapshotSegments(
-    store::Connection& conn, int64_t snapshot_id) {
-  SEG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn.Query("SELECT segmentation, json FROM models WHERE snapshot_id = $1 ORDER BY rowid",
-                 {snapshot_id}));
-  std::vector<std::pair<std::string, std::vector<std::string>>> result;
-  for (const auto& row : rows.rows) {
-    nlohmann::json model = nlohmann::json::parse(store::ToText(row[1]), nullptr, false);
-    std::vector<std::string> segments;
-    if (model.is_object() && model["segments"].is_array()) {
-      for (const auto& segment : model["segments"]) {
-        if (segment.is_string()) segments.push_back(segment.get<std::string>());
-      }
-    }
-    result.emplace_back(store::ToText(row[0]), std::move(segments));
-  }
-  return result;
-}
-
 Result<AudienceSql> SegmentAudience(store::Connection& conn, const Audience& audience,
                                     int64_t snapshot_id) {
   if (snapshot_id == 0) return Status::NotFound("no snapshot yet: run `segmenta run` first");
-  SEG_ASSIGN_OR_RETURN(auto segmentations, SnapshotSegments(conn, snapshot_id));
+  SEG_ASSIGN_OR_RETURN(auto segmentations, segment::SnapshotSegmentations(conn, snapshot_id));
   std::vector<std::string> names;
   for (const auto& [name, segments] : segmentations) {
     if (name != audience.segmentation) {

@@ -33,25 +33,6 @@ Result<SnapshotInfo> FindSnapshot(Workspace& workspace, int64_t id, size_t from_
   return Status::NotFound("no snapshot " + std::to_string(id) + "; " + range);
 }
 
-// The segmentations of a snapshot with their segments in display order (from models).
-Result<std::vector<std::pair<std::string, std::vector<std::string>>>> SnapshotSegmentations(
-    store::Connection& conn, int64_t snapshot_id) {
-  SEG_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      conn.Query("SELECT segmentation, json FROM models WHERE snapshot_id = $1 ORDER BY rowid",
-                 {snapshot_id}));
-  std::vector<std::pair<std::string, std::vector<std::string>>> result;
-  for (const auto& row : rows.rows) {
-    nlohmann::json model = nlohmann::json::parse(store::ToText(row[1]), nullptr, false);
-    std::vector<std::string> segments;
-    if (model.is_object() && model.contains("segments")) {
-      for (const auto& segment : model["segments"]) segments.push_back(segment.get<std::string>());
-    }
-    result.emplace_back(store::ToText(row[0]), std::move(segments));
-  }
-  return result;
-}
-
 // Per segment: members in A and in B, and who joined and left it (a customer in several
 // segments of a multi-membership segmentation counts in each).
 Result<std::vector<SizeChange>> SizeChanges(store::Connection& conn, const Comparison& comparison,
@@ -103,13 +84,14 @@ Result<RunReport> LoadSnapshot(const Project& project, Workspace& workspace, int
   std::string features =
       DuckDbDialect().QuoteIdentifier(segment::FeaturesTableOf(info.snapshot_id));
   SEG_ASSIGN_OR_RETURN(report.customers, conn.QueryInt("SELECT count(*) FROM " + features));
-  SEG_ASSIGN_OR_RETURN(store::Rows took,
-                       conn.Query("SELECT coalesce(seconds, 0) FROM snapshots WHERE snapshot_id = $1",
-                                  {info.snapshot_id}));
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows took,
+      conn.Query("SELECT coalesce(seconds, 0) FROM snapshots WHERE snapshot_id = $1",
+                 {info.snapshot_id}));
   if (!took.rows.empty()) report.seconds = store::ToDouble(took.rows[0][0]);
   std::string memberships =
       "(SELECT * FROM memberships WHERE snapshot_id = " + std::to_string(info.snapshot_id) + ")";
-  SEG_ASSIGN_OR_RETURN(auto segmentations, SnapshotSegmentations(conn, info.snapshot_id));
+  SEG_ASSIGN_OR_RETURN(auto segmentations, segment::SnapshotSegmentations(conn, info.snapshot_id));
   for (const auto& [name, segments] : segmentations) {
     SegmentationConfig config;
     config.name = name;
@@ -145,7 +127,8 @@ Result<Comparison> CompareSnapshots(const Project& project, Workspace& workspace
   }
   std::string features_b =
       DuckDbDialect().QuoteIdentifier(segment::FeaturesTableOf(comparison.b.snapshot_id));
-  SEG_ASSIGN_OR_RETURN(auto segmentations, SnapshotSegmentations(conn, comparison.b.snapshot_id));
+  SEG_ASSIGN_OR_RETURN(auto segmentations,
+                       segment::SnapshotSegmentations(conn, comparison.b.snapshot_id));
   for (const auto& [name, segments] : segmentations) {
     SegmentationComparison result{name, {}, {}};
     // Every customer of either snapshot, in their segment in A and in B ('' = none).

@@ -1,6 +1,7 @@
 #include "segment/history.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "segmenta/project.h"
 #include "segmenta/segments.h"
@@ -76,6 +77,26 @@ Status UpdateHistory(store::Connection& conn, int64_t snapshot_id, const std::st
           "m.segmentation = h.segmentation AND m.segment = h.segment AND "
           "m.customer_id = h.customer_id)",
       {as_of});
+}
+
+Result<std::vector<std::pair<std::string, std::vector<std::string>>>> SnapshotSegmentations(
+    store::Connection& conn, int64_t snapshot_id) {
+  SEG_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query("SELECT segmentation, json FROM models WHERE snapshot_id = $1 ORDER BY rowid",
+                 {snapshot_id}));
+  std::vector<std::pair<std::string, std::vector<std::string>>> result;
+  for (const auto& row : rows.rows) {
+    nlohmann::json model = nlohmann::json::parse(store::ToText(row[1]), nullptr, false);
+    std::vector<std::string> segments;
+    if (model.is_object() && model["segments"].is_array()) {
+      for (const auto& segment : model["segments"]) {
+        if (segment.is_string()) segments.push_back(segment.get<std::string>());
+      }
+    }
+    result.emplace_back(store::ToText(row[0]), std::move(segments));
+  }
+  return result;
 }
 
 }  // namespace segment

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "segmenta/status.h"
 #include "store/database.h"
@@ -24,6 +26,11 @@ Result<std::string> SnapshotRecencyTable(store::Connection& conn, int64_t snapsh
 // closes and opens intervals; an older one (a backfill) rebuilds the history from
 // every snapshot.
 Status UpdateHistory(store::Connection& conn, int64_t snapshot_id, const std::string& as_of);
+
+// The segmentations of a snapshot, each with its segments in display order (from the
+// snapshot's models; segments without members included).
+Result<std::vector<std::pair<std::string, std::vector<std::string>>>> SnapshotSegmentations(
+    store::Connection& conn, int64_t snapshot_id);
 
 }  // namespace segmenta::segment
 
