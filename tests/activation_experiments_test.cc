@@ -239,7 +239,9 @@ TEST_F(ExperimentsEndToEndTest, CreateIngestOutcomesAndAnalyzeFromTheCli) {
       // VIP holds 12 customers: every arm's cell is under min_group_size.
       EXPECT_EQ(arm["suppressed"].get<bool>(), segment["segment"] == "VIP") << segment["segment"];
       if (!arm["suppressed"].get<bool>()) by_customers += arm["customers"].get<int64_t>();
-      if (arm["suppressed"].get<bool>()) EXPECT_TRUE(arm["customers"].is_null());
+      if (arm["suppressed"].get<bool>()) {
+        EXPECT_TRUE(arm["customers"].is_null());
+      }
     }
   }
   EXPECT_EQ(by_customers, kCustomers - 12);

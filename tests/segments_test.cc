@@ -182,6 +182,48 @@ TEST_F(SegmentsTest, ForgetErasesTheCustomerEverywhereAndAuditsByHash) {
   EXPECT_EQ(ForgetCustomer(*workspace_, id).status().code(), StatusCode::kNotFound);
 }
 
+// Previews that keep their event windows answer as those that aggregate the events, on
+// the first call and on the next (from the kept tables), and again after an erasure,
+// which retires the kept tables (they held the erased customer's counts).
+TEST_F(SegmentsTest, PreviewsThatKeepTheirWindowsAgreeWithThoseThatDoNot) {
+  ASSERT_TRUE(RunSegmentations(project_, *workspace_, {}).ok());
+  const char* rules[] = {"count(purchase, 90d) >= 2", "sum(amount, 180d) > 100 and count(visit, 30d) >= 1",
+                         "count(email_click) >= 3 or sum(amount, 365d, purchase) between 10 and 500"};
+  auto kept_tables = [&] {
+    Result<store::Rows> rows = workspace_->connection().Query(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE "
+        "'preview_window_%'");
+    std::set<std::string> names;
+    for (const auto& row : rows->rows) names.insert(store::ToText(row[0]));
+    return names;
+  };
+  std::set<std::string> before;
+  for (int round = 0; round < 3; ++round) {
+    if (round == 2) {
+      ASSERT_TRUE(ForgetCustomer(*workspace_, "C0000042").ok());
+    }
+    for (const char* rule : rules) {
+      Result<RulePreview> plain = PreviewRule(project_, *workspace_, rule);
+      Result<RulePreview> kept = PreviewRule(project_, *workspace_, rule, 10, true);
+      ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+      ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+      EXPECT_GT(plain->customers, 0) << rule;
+      EXPECT_EQ(kept->customers, plain->customers) << rule << " round " << round;
+      EXPECT_EQ(kept->sample, plain->sample) << rule;
+    }
+    std::set<std::string> tables = kept_tables();
+    EXPECT_EQ(tables.size(), 5u) << "round " << round;  // one per window, made once
+    if (round == 1) {
+      EXPECT_EQ(tables, before);
+    }
+    if (round == 2) {
+      EXPECT_TRUE(std::none_of(tables.begin(), tables.end(),
+                               [&](const std::string& name) { return before.count(name) > 0; }));
+    }
+    before = tables;
+  }
+}
+
 TEST_F(SegmentsTest, ExplanationsPreviewAndReport) {
   ASSERT_TRUE(RunSegmentations(project_, *workspace_, {}).ok());
   Result<CustomerView> view = ExplainCustomer(project_, *workspace_, "C0000042");

@@ -147,8 +147,13 @@ struct RulePreview {
   std::vector<std::string> sample;  // up to `sample` ids, sorted
   double milliseconds = 0;
 };
+// With `keep_windows`, the per-customer results of count() and sum() over each event
+// window are kept in this workspace handle's connection (temporary tables, dropped when
+// the data or the snapshot changes), so the next preview reading the same window skips
+// the events: for a long-lived handle such as a server session.
 Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
-                                const std::string& rule, int sample = 10);
+                                const std::string& rule, int sample = 10,
+                                bool keep_windows = false);
 
 // Erases one customer from every table that holds them — customers, events,
 // quarantined rows, every snapshot's features and memberships, the history, experiment

@@ -144,9 +144,9 @@ class SqlWriter {
       case Function::kHad:
         return Had(node);
       case Function::kCount:
-        return Aggregate(node, "count(*)");
+        return Aggregate(node, "count", "count(*)");
       case Function::kSum:
-        return Aggregate(node, "sum(" + Event("amount") + ")");
+        return Aggregate(node, "sum", "sum(" + Event("amount") + ")");
       case Function::kInSegment:
         return InSegment(node);
       case Function::kNone:
@@ -158,15 +158,24 @@ class SqlWriter {
   // count() and sum(): 0 when the customer has no such event. Joined, the events are
   // aggregated once per call (one hash aggregate and join instead of a correlated
   // subquery per customer: ~4× faster on 1M customers).
-  std::string Aggregate(const Node& node, const std::string& aggregate) {
+  std::string Aggregate(const Node& node, std::string_view function, const std::string& aggregate) {
     if (joins_ == nullptr) {
       return "(SELECT coalesce(" + aggregate + ", 0) " + EventsFrom(node) + ")";
     }
     std::string alias = sql_.QuoteIdentifier("rule_aggregate_" + std::to_string(++aggregates_));
     std::string id = sql_.QuoteIdentifier("customer_id");
-    *joins_ += " LEFT JOIN (SELECT " + Event("customer_id") + ", " + aggregate + " AS value " +
-               EventsFrom(node, /*correlated=*/false) + " GROUP BY 1) " + alias + " ON " + alias +
-               "." + id + " = " + schema_.customer_id_sql;
+    std::optional<std::string> ready;
+    if (schema_.window_table) {
+      ready = schema_.window_table(function, node.event_type, node.window_days);
+    }
+    if (ready) {
+      *joins_ += " LEFT JOIN " + *ready + " " + alias + " ON " + alias + "." +
+                 sql_.QuoteIdentifier("row") + " = " + schema_.window_row_sql;
+    } else {
+      *joins_ += " LEFT JOIN (SELECT " + Event("customer_id") + ", " + aggregate + " AS value " +
+                 EventsFrom(node, /*correlated=*/false) + " GROUP BY 1) " + alias + " ON " + alias +
+                 "." + id + " = " + schema_.customer_id_sql;
+    }
     return "coalesce(" + alias + ".value, 0)";
   }
 

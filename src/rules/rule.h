@@ -43,7 +43,9 @@
 #define SEGMENTA_RULES_RULE_H_
 
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -84,6 +86,15 @@ struct RuleSchema {
   // before as_of (a TIMESTAMP, NULL when none), readable from the row. had() on such a
   // type compares it instead of searching the events.
   std::map<std::string, std::string> last_event_sql;
+  // Optional, for speed: a table (row, value) that already holds count() or sum()
+  // (`function`) of the events of `type` ("" for sum: net revenue) within `days` (0: ever)
+  // before as_of, for each row (`window_row_sql`, e.g. f.rowid) whose customer has such
+  // events; nullopt when there is none. count() and sum() then join it on the row instead
+  // of aggregating the events.
+  std::function<std::optional<std::string>(std::string_view function, const std::string& type,
+                                           int64_t days)>
+      window_table;
+  std::string window_row_sql;
 };
 
 // One top-level `and`-ed clause of a rule, for explanations: its text as written, SQL

@@ -6,13 +6,14 @@
 #include "engine/dialect.h"
 #include "segment/history.h"
 #include "segment/rules_segmenter.h"
+#include "segment/window_tables.h"
 #include "segmenta/segments.h"
 #include "store/database.h"
 
 namespace segmenta {
 
 Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
-                                const std::string& rule, int sample) {
+                                const std::string& rule, int sample, bool keep_windows) {
   auto started = std::chrono::steady_clock::now();
   store::Connection& conn = workspace.connection();
   const Dialect& sql = DuckDbDialect();
@@ -39,6 +40,16 @@ Result<RulePreview> PreviewRule(const Project& project, Workspace& workspace,
   SEG_ASSIGN_OR_RETURN(context.recency_table,
                        segment::SnapshotRecencyTable(conn, latest.snapshot_id));
   SEG_ASSIGN_OR_RETURN(rules::RuleSchema schema, segment::BuildRuleSchema(context));
+  std::optional<segment::WindowTables> windows;
+  if (keep_windows) {
+    SEG_ASSIGN_OR_RETURN(windows,
+                         segment::WindowTables::Open(conn, latest.snapshot_id, latest.as_of,
+                                                     context.features_table));
+    schema.window_table = [&](std::string_view function, const std::string& type, int64_t days) {
+      return windows->Table(function, type, days);
+    };
+    schema.window_row_sql = "f.rowid";
+  }
   SEG_ASSIGN_OR_RETURN(rules::CompiledRule compiled, rules::CompileRule(rule, schema, sql, 1));
   std::string rows = segment::RuleRowsSql(context, compiled);
   std::string customer = "f." + sql.QuoteIdentifier("customer_id");

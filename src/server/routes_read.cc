@@ -285,7 +285,8 @@ void Preview(State& state, const Request& req, Response& res, const Caller& call
   if (caller.token.role == Role::kViewer) sample = 0;  // ids are for analysts
   auto ws = state.sessions.Acquire();
   Result<RulePreview> preview =
-      PreviewRule(state.project, *ws, *rule, static_cast<int>(std::max<int64_t>(sample, 1)));
+      PreviewRule(state.project, *ws, *rule, static_cast<int>(std::max<int64_t>(sample, 1)),
+                  /*keep_windows=*/true);
   if (!preview.ok()) {
     if (preview.status().code() == StatusCode::kInvalidArgument) {
       return SendError(res, 400, "invalid_rule", preview.status().message(), "rule");
