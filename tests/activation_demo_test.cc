@@ -275,14 +275,9 @@ TEST_F(ActivationDemoTest, ExportWebhooksExperimentAndKpisOnTheDemoProject) {
   Result<Workspace> ws = Workspace::Open(project->workspace);
   ASSERT_TRUE(ws.ok());
   std::string token = CreateToken(*ws, Role::kAnalyst, "e2e", 0, "test")->secret;
-  ServerOptions options;
-  options.port = 0;
-  options.log = [](const std::string&) {};
-  Result<std::unique_ptr<Server>> server = Server::Create(*project, std::move(*ws), options);
-  ASSERT_TRUE(server.ok()) << server.status().ToString();
-  int port = *(*server)->Bind();
-  std::thread listener([&] { (void)(*server)->Listen(); });
-  httplib::Client client("127.0.0.1", port);
+  testing::TestServer server(*project, std::move(*ws));
+  ASSERT_TRUE(server.status().ok()) << server.status().ToString();
+  httplib::Client client("127.0.0.1", server.port());
   httplib::Headers auth = {{"Authorization", "Bearer " + token}};
   auto file =
       client.Post("/v1/exports", auth,
@@ -298,8 +293,6 @@ TEST_F(ActivationDemoTest, ExportWebhooksExperimentAndKpisOnTheDemoProject) {
   std::string report = client.Get("/v1/report", auth)->body;
   EXPECT_NE(report.find("KPIs"), std::string::npos);
   EXPECT_NE(report.find("prospecting_2026_10"), std::string::npos);
-  (*server)->Stop();
-  listener.join();
 }
 
 }  // namespace

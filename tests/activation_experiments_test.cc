@@ -268,14 +268,9 @@ TEST_F(ExperimentsEndToEndTest, TheApiListsCreatesAndAnalyzes) {
   std::map<Role, std::string> tokens;
   for (Role role : {Role::kAnalyst, Role::kViewer})
     tokens[role] = CreateToken(*ws, role, "t", 0, "test")->secret;
-  ServerOptions options;
-  options.port = 0;
-  options.log = [](const std::string&) {};
-  Result<std::unique_ptr<Server>> server = Server::Create(project_, std::move(*ws), options);
-  ASSERT_TRUE(server.ok()) << server.status().ToString();
-  int port = *(*server)->Bind();
-  std::thread listener([&] { (void)(*server)->Listen(); });
-  httplib::Client client("127.0.0.1", port);
+  testing::TestServer server(project_, std::move(*ws));
+  ASSERT_TRUE(server.status().ok()) << server.status().ToString();
+  httplib::Client client("127.0.0.1", server.port());
   auto auth = [&](Role role) {
     return httplib::Headers{{"Authorization", "Bearer " + tokens[role]}};
   };
@@ -334,8 +329,6 @@ TEST_F(ExperimentsEndToEndTest, TheApiListsCreatesAndAnalyzes) {
   EXPECT_EQ(get("/v1/experiment-plan?baseline=0.05")->status, 400);
   EXPECT_EQ(get("/v1/experiment-plan?baseline=2&lift=0.1")->status, 400);
   EXPECT_EQ(get("/v1/experiment-plan?baseline=x&lift=0.1")->status, 400);
-  (*server)->Stop();
-  listener.join();
 }
 
 }  // namespace

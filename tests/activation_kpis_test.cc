@@ -174,16 +174,9 @@ TEST_F(KpisGoldenTest, TheCliPrintsTheSameJsonAndAReadableTable) {
 TEST_F(KpisGoldenTest, TheApiAnswersTheSameJsonAndClearErrors) {
   Result<NewToken> token = CreateToken(*workspace_, Role::kViewer, "kpis", 0, "test");
   ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ServerOptions options;
-  options.port = 0;
-  options.log = [](const std::string&) {};
-  Result<std::unique_ptr<Server>> server =
-      Server::Create(project_, std::move(*workspace_), options);
-  ASSERT_TRUE(server.ok()) << server.status().ToString();
-  Result<int> port = (*server)->Bind();
-  ASSERT_TRUE(port.ok());
-  std::thread listener([&] { (void)(*server)->Listen(); });
-  httplib::Client client("127.0.0.1", *port);
+  testing::TestServer server(project_, std::move(*workspace_));
+  ASSERT_TRUE(server.status().ok()) << server.status().ToString();
+  httplib::Client client("127.0.0.1", server.port());
   httplib::Headers auth = {{"Authorization", "Bearer " + token->secret}};
   auto answer = client.Get("/v1/kpis", auth);
   ASSERT_TRUE(answer);
@@ -202,8 +195,6 @@ TEST_F(KpisGoldenTest, TheApiAnswersTheSameJsonAndClearErrors) {
   auto one = client.Get("/v1/kpis?segmentation=tiers&from=2026-03-02", auth);
   EXPECT_EQ(json::parse(one->body)["segmentations"][0]["snapshots"].size(), 1u);
   EXPECT_EQ(client.Get("/v1/kpis")->status, 401);
-  (*server)->Stop();
-  listener.join();
 }
 
 }  // namespace

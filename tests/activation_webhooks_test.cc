@@ -627,16 +627,9 @@ TEST_F(WebhooksTest, ApiShowsBatchesRetriesAndRunJobsDeliver) {
     ASSERT_TRUE(made.ok());
     tokens[role] = made->secret;
   }
-  ServerOptions options;
-  options.port = 0;
-  options.log = [](const std::string&) {};
-  Result<std::unique_ptr<Server>> server =
-      Server::Create(project_, std::move(*workspace_), options);
-  ASSERT_TRUE(server.ok()) << server.status().ToString();
-  Result<int> port = (*server)->Bind();
-  ASSERT_TRUE(port.ok());
-  std::thread listener([&] { (void)(*server)->Listen(); });
-  httplib::Client client("127.0.0.1", *port);
+  testing::TestServer server(project_, std::move(*workspace_));
+  ASSERT_TRUE(server.status().ok()) << server.status().ToString();
+  httplib::Client client("127.0.0.1", server.port());
   client.set_read_timeout(60, 0);
   auto auth = [&](Role role) {
     return httplib::Headers{{"Authorization", "Bearer " + tokens[role]}};
@@ -701,8 +694,6 @@ TEST_F(WebhooksTest, ApiShowsBatchesRetriesAndRunJobsDeliver) {
   ASSERT_EQ(up->status, 200) << up->body;
   EXPECT_EQ(json::parse(up->body)["delivered"], down["undelivered"]);
   EXPECT_EQ(json::parse(up->body)["undelivered"], 0);
-  (*server)->Stop();
-  listener.join();
 }
 
 }  // namespace

@@ -187,8 +187,9 @@ TEST_F(SegmentsTest, ForgetErasesTheCustomerEverywhereAndAuditsByHash) {
 // which retires the kept tables (they held the erased customer's counts).
 TEST_F(SegmentsTest, PreviewsThatKeepTheirWindowsAgreeWithThoseThatDoNot) {
   ASSERT_TRUE(RunSegmentations(project_, *workspace_, {}).ok());
-  const char* rules[] = {"count(purchase, 90d) >= 2", "sum(amount, 180d) > 100 and count(visit, 30d) >= 1",
-                         "count(email_click) >= 3 or sum(amount, 365d, purchase) between 10 and 500"};
+  const char* rules[] = {
+      "count(purchase, 90d) >= 2", "sum(amount, 180d) > 100 and count(visit, 30d) >= 1",
+      "count(email_click) >= 3 or sum(amount, 365d, purchase) between 10 and 500"};
   auto kept_tables = [&] {
     Result<store::Rows> rows = workspace_->connection().Query(
         "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE "

@@ -13,10 +13,12 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "segmenta/demo.h"
 #include "segmenta/ingest.h"
 #include "segmenta/project.h"
+#include "segmenta/server.h"
 #include "segmenta/workspace.h"
 
 namespace segmenta::testing {
@@ -54,6 +56,46 @@ inline std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
+
+// A real server on a loopback port, in this process, over `workspace`; stopped and
+// joined when destroyed, also when an assertion leaves the test early.
+class TestServer {
+ public:
+  TestServer(const Project& project, Workspace workspace) {
+    ServerOptions options;
+    options.port = 0;
+    options.log = [](const std::string&) {};
+    Result<std::unique_ptr<Server>> server = Server::Create(project, std::move(workspace), options);
+    if (!server.ok()) {
+      status_ = server.status();
+      return;
+    }
+    server_ = std::move(*server);
+    Result<int> port = server_->Bind();
+    if (!port.ok()) {
+      status_ = port.status();
+      return;
+    }
+    port_ = *port;
+    listener_ = std::thread([this] { (void)server_->Listen(); });
+  }
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+  ~TestServer() {
+    if (server_) server_->Stop();
+    if (listener_.joinable()) listener_.join();
+  }
+
+  // Ok once it listens; ASSERT_TRUE(server.status().ok()) before using port().
+  const Status& status() const { return status_; }
+  int port() const { return port_; }
+
+ private:
+  Status status_ = Status::Ok();
+  std::unique_ptr<Server> server_;
+  std::thread listener_;
+  int port_ = 0;
+};
 
 struct CliRun {
   int exit_code = -1;

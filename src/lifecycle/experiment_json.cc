@@ -116,19 +116,10 @@ json ToJson(const ExperimentPlan& plan) {
 }
 
 json ToJson(const Experiment& experiment) {
-  const ExperimentDefinition& d = experiment.definition;
-  return {{"name", d.name},
-          {"segmentation", d.segmentation},
-          {"segment", d.segment},
-          {"variants", VariantsJson(d)},
-          {"holdout", d.holdout},
-          {"goal", d.goal},
-          {"window_days", experiment.window_days},
-          {"start", d.start.value_or("")},
-          {"created_at", experiment.created_at},
-          {"created_by", experiment.created_by},
-          {"customers", experiment.suppressed ? json() : json(experiment.customers)},
-          {"plan", experiment.plan ? ToJson(*experiment.plan) : json()}};
+  json out = experiment::ToStoredJson(experiment);
+  out.erase("goal_type");
+  out["customers"] = experiment.suppressed ? json() : json(experiment.customers);
+  return out;
 }
 
 json ToJson(const ExperimentAnalysis& analysis) {
