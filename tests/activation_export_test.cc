@@ -436,22 +436,13 @@ class ExportApiTest : public ::testing::Test {
       (*tokens_)[role] = made->secret;
     }
     workspace_dir_ = new fs::path(project->workspace);
-    ServerOptions options;
-    options.port = 0;
+    ServerOptions options = testing::TestServer::Quiet();
     options.threads = 4;
-    options.log = [](const std::string&) {};
-    Result<std::unique_ptr<Server>> server = Server::Create(*project, std::move(*ws), options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = server->release();
-    Result<int> port = server_->Bind();
-    ASSERT_TRUE(port.ok());
-    port_ = *port;
-    listener_ = new std::thread([] { (void)server_->Listen(); });
+    server_ = new testing::TestServer(*project, std::move(*ws), options);
+    ASSERT_TRUE(server_->status().ok()) << server_->status().ToString();
+    port_ = server_->port();
   }
   static void TearDownTestSuite() {
-    if (server_) server_->Stop();
-    if (listener_) listener_->join();
-    delete listener_;
     delete server_;
     delete workspace_dir_;
     delete dir_;
@@ -472,8 +463,7 @@ class ExportApiTest : public ::testing::Test {
 
   static inline testing::TempDir* dir_ = nullptr;
   static inline fs::path* workspace_dir_ = nullptr;
-  static inline Server* server_ = nullptr;
-  static inline std::thread* listener_ = nullptr;
+  static inline testing::TestServer* server_ = nullptr;
   static inline int port_ = 0;
   static inline auto* tokens_ = new std::map<Role, std::string>();
 };

@@ -72,19 +72,12 @@ class ServerTest : public ::testing::Test {
       std::lock_guard lock(log_mutex_);
       log_->push_back(line);
     };
-    Result<std::unique_ptr<Server>> server = Server::Create(*project_, std::move(*ws), options);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = server->release();
-    Result<int> port = server_->Bind();
-    ASSERT_TRUE(port.ok());
-    port_ = *port;
-    listener_ = new std::thread([] { (void)server_->Listen(); });
+    server_ = new testing::TestServer(*project_, std::move(*ws), options);
+    ASSERT_TRUE(server_->status().ok()) << server_->status().ToString();
+    port_ = server_->port();
   }
 
   static void TearDownTestSuite() {
-    if (server_) server_->Stop();
-    if (listener_) listener_->join();
-    delete listener_;
     delete server_;
     delete project_;
     delete web_;
@@ -138,8 +131,7 @@ class ServerTest : public ::testing::Test {
   static inline testing::TempDir* dir_ = nullptr;
   static inline testing::TempDir* web_ = nullptr;
   static inline Project* project_ = nullptr;
-  static inline Server* server_ = nullptr;
-  static inline std::thread* listener_ = nullptr;
+  static inline testing::TestServer* server_ = nullptr;
   static inline int port_ = 0;
   static inline std::string* expired_ = nullptr;
   static inline auto* tokens_ = new std::map<Role, std::string>();

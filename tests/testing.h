@@ -61,10 +61,7 @@ inline std::string ReadFile(const std::filesystem::path& path) {
 // joined when destroyed, also when an assertion leaves the test early.
 class TestServer {
  public:
-  TestServer(const Project& project, Workspace workspace) {
-    ServerOptions options;
-    options.port = 0;
-    options.log = [](const std::string&) {};
+  TestServer(const Project& project, Workspace workspace, ServerOptions options = Quiet()) {
     Result<std::unique_ptr<Server>> server = Server::Create(project, std::move(workspace), options);
     if (!server.ok()) {
       status_ = server.status();
@@ -84,6 +81,14 @@ class TestServer {
   ~TestServer() {
     if (server_) server_->Stop();
     if (listener_.joinable()) listener_.join();
+  }
+
+  // Options for a test: any free port, no log lines.
+  static ServerOptions Quiet() {
+    ServerOptions options;
+    options.port = 0;
+    options.log = [](const std::string&) {};
+    return options;
   }
 
   // Ok once it listens; ASSERT_TRUE(server.status().ok()) before using port().
